@@ -1,0 +1,56 @@
+"""The administrator's view of the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from flask import render_template, request
+from sqlalchemy import select
+
+from centre import db
+from centre.auth.models import User
+from centre.auth.permissions import ADMINISTRATION, allow
+from centre.i18n import BRUSSELS
+from centre.pagination import paginate
+
+from . import bp, services
+from .services import Action, Outcome
+
+
+def _day(value: str | None) -> datetime | None:
+    # Days are Brussels days; stored timestamps are UTC.
+    if not value:
+        return None
+    try:
+        day = datetime.strptime(value, "%Y-%m-%d").date()  # noqa: DTZ007 - a date, no time
+    except ValueError:
+        return None
+    return datetime.combine(day, time(), tzinfo=BRUSSELS)
+
+
+@bp.route("/admin/audit")
+@allow(ADMINISTRATION)
+def events() -> str:
+    dbs = db.session()
+    args = request.args
+    since = _day(args.get("since"))
+    until = _day(args.get("until"))
+    query = services.search(
+        dbs,
+        action=args.get("action") or None,
+        actor_id=args.get("actor", type=int),
+        person_id=args.get("person", type=int),
+        outcome=args.get("outcome") or None,
+        since=since,
+        until=until + timedelta(days=1) if until else None,
+    )
+    page = paginate(dbs, query, page=args.get("page", 1, type=int), per_page=100)
+    usernames = dict(dbs.execute(select(User.id, User.username)).all())
+    return render_template(
+        "audit/events.html",
+        page=page,
+        usernames=usernames,
+        actions=list(Action),
+        outcomes=list(Outcome),
+        filters=args,
+    )

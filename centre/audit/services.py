@@ -1,0 +1,193 @@
+"""Recording and verifying audit events.
+
+Each event's hash covers its fields and the previous event's hash, so editing or deleting an
+event breaks the chain from that point on. Appends are serialised (PostgreSQL advisory lock;
+SQLite's single writer) so two requests never chain onto the same predecessor.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, select, text
+from sqlalchemy.orm import Session
+
+from centre.db import utcnow
+
+from .models import AuditEvent
+
+GENESIS_HASH = "0" * 64
+# Arbitrary constant naming the audit chain's lock among PostgreSQL advisory locks.
+AUDIT_CHAIN_LOCK = 0x6365_6E74_7265_0001
+
+
+class Outcome(enum.StrEnum):
+    SUCCESS = "success"
+    REFUSED = "refused"
+    FAILURE = "failure"
+
+
+class Action(enum.StrEnum):
+    LOGIN = "auth.login"
+    LOGIN_FAILED = "auth.login_failed"
+    LOGIN_THROTTLED = "auth.login_throttled"
+    LOGOUT = "auth.logout"
+    LOCK = "auth.lock"
+    PASSWORD_CHANGED = "auth.password_changed"  # noqa: S105 - an action name
+    ACCESS_REFUSED = "auth.access_refused"
+    USER_CREATED = "user.created"
+    USER_DISABLED = "user.disabled"
+    USER_ENABLED = "user.enabled"
+    USER_PASSWORD_RESET = "user.password_reset"  # noqa: S105 - an action name
+    USER_ROLE_CHANGED = "user.role_changed"
+    PERSON_CREATED = "person.created"
+    PERSON_UPDATED = "person.updated"
+    PERSON_VIEWED = "person.viewed"
+    IDENTITY_REVEALED = "identity.revealed"
+    IDENTITY_SAVED = "identity.saved"
+    IDENTITY_ERASED = "identity.erased"
+    IDENTITY_SEARCHED = "identity.searched"
+    CONSENT_GIVEN = "consent.given"
+    CONSENT_WITHDRAWN = "consent.withdrawn"
+    KEYS_ROTATED = "keys.rotated"
+
+
+def _digest(event: AuditEvent) -> str:
+    payload = json.dumps(
+        [
+            event.seq,
+            event.at.isoformat(),
+            event.actor_id,
+            event.action,
+            event.object_type,
+            event.object_id,
+            event.person_id,
+            event.outcome,
+            event.prev_hash,
+        ],
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def record(
+    session: Session,
+    action: Action,
+    *,
+    actor_id: int | None,
+    object_type: str | None = None,
+    object_id: int | str | None = None,
+    person_id: int | None = None,
+    outcome: Outcome = Outcome.SUCCESS,
+) -> AuditEvent:
+    """Append an event in `session`'s transaction: it lands if and only if the action does."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_CHAIN_LOCK})
+    last = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    event = AuditEvent(
+        seq=(last.seq + 1) if last else 1,
+        at=utcnow(),
+        actor_id=actor_id,
+        action=action.value,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        person_id=person_id,
+        outcome=outcome.value,
+        prev_hash=last.hash if last else GENESIS_HASH,
+    )
+    event.hash = _digest(event)
+    session.add(event)
+    session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    seq: int
+    event_id: int | None
+    reason: str
+
+
+def verify(session: Session, batch_size: int = 1000) -> tuple[int, ChainBreak | None]:
+    """Check the whole chain; return how many events were checked and the first break."""
+    expected_prev = GENESIS_HASH
+    expected_seq = 1
+    checked = 0
+    for event in _events_in_order(session, batch_size):
+        if event.seq != expected_seq:
+            return checked, ChainBreak(
+                expected_seq, None, f"event {expected_seq} is missing (next found: {event.seq})"
+            )
+        if event.prev_hash != expected_prev:
+            return checked, ChainBreak(
+                event.seq, event.id, "does not follow the previous event (one was removed?)"
+            )
+        if _digest(event) != event.hash:
+            return checked, ChainBreak(event.seq, event.id, "was changed after it was written")
+        expected_prev = event.hash
+        expected_seq += 1
+        checked += 1
+    return checked, None
+
+
+def _events_in_order(session: Session, batch_size: int) -> Iterator[AuditEvent]:
+    after = 0
+    while True:
+        batch = session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.seq > after)
+            .order_by(AuditEvent.seq)
+            .limit(batch_size)
+        ).all()
+        if not batch:
+            return
+        yield from batch
+        after = batch[-1].seq
+        session.expunge_all()
+
+
+def search(
+    session: Session,
+    *,
+    action: str | None = None,
+    actor_id: int | None = None,
+    person_id: int | None = None,
+    outcome: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Select[AuditEvent]:
+    """The filtered, newest-first query the admin page paginates."""
+    query = select(AuditEvent).order_by(AuditEvent.seq.desc())
+    if action:
+        query = query.where(AuditEvent.action == action)
+    if actor_id is not None:
+        query = query.where(AuditEvent.actor_id == actor_id)
+    if person_id is not None:
+        query = query.where(AuditEvent.person_id == person_id)
+    if outcome:
+        query = query.where(AuditEvent.outcome == outcome)
+    if since is not None:
+        query = query.where(AuditEvent.at >= since)
+    if until is not None:
+        query = query.where(AuditEvent.at < until)
+    return query
+
+
+def record_alone(session: Session, action: Action, **fields: Any) -> None:
+    """Record an event that must outlive a refused request (access refused, throttled login).
+
+    Whatever the request did so far is rolled back first, so only the event is committed. It
+    uses the request's own session: a second connection would wait forever on SQLite for the
+    write lock the request already holds.
+    """
+    session.rollback()
+    record(session, action, **fields)
+    session.commit()

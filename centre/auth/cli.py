@@ -1,0 +1,94 @@
+"""`flask --app wsgi users …`: accounts from the command line (first admin, scripts)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from centre import db
+
+from . import services
+from .models import Role, User
+
+users_cli = AppGroup("users", help="Staff accounts.")
+
+
+def _policy() -> services.PasswordPolicy:
+    return services.PasswordPolicy(
+        time_cost=current_app.config["PASSWORD_HASH_TIME_COST"],
+        memory_cost=current_app.config["PASSWORD_HASH_MEMORY_COST"],
+    )
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        password: str = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        return password
+    return sys.stdin.readline().rstrip("\n")
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option(
+    "--one-time", is_flag=True, help="Generate a one-time password to change at first login."
+)
+def create(username: str, role: str, one_time: bool) -> None:
+    """Create USERNAME with ROLE; the password comes from standard input or a prompt."""
+    password = None if one_time else _read_password()
+    with db.database().new_session() as dbs, db.write_intent():
+        try:
+            user, generated = services.create_user(
+                dbs,
+                _policy(),
+                actor_id=None,
+                username=username,
+                role=Role(role),
+                password=password,
+            )
+        except services.WeakPasswordError as error:
+            raise click.ClickException(
+                "password refused: "
+                + {
+                    "length": f"fewer than {services.MIN_PASSWORD_LENGTH} characters",
+                    "common": "too common or easy to guess",
+                }.get(error.reason, error.reason)
+            ) from None
+        except services.UsernameTakenError:
+            raise click.ClickException(f"username {username!r} is already taken") from None
+        except services.InvalidUsernameError:
+            raise click.ClickException(
+                "username: 3 to 64 letters, digits, dots, dashes or underscores"
+            ) from None
+        dbs.commit()
+    click.echo(f"created user {user.username} ({user.role.value})")
+    if generated:
+        click.echo(f"one-time password (to be changed at first login): {generated}")
+
+
+@users_cli.command("ensure-admin")
+def ensure_admin() -> None:
+    """Create an `admin` account with a one-time password unless an active admin exists."""
+    with db.database().new_session() as dbs, db.write_intent():
+        exists = dbs.scalar(
+            select(User.id).where(User.role == Role.ADMIN, User.active.is_(True)).limit(1)
+        )
+        if exists is not None:
+            click.echo("An administrator account exists already.")
+            return
+        name = "admin"
+        if dbs.scalar(select(User.id).where(User.username == name)) is not None:
+            name = "administrator"
+        user, one_time = services.create_user(
+            dbs, _policy(), actor_id=None, username=name, role=Role.ADMIN
+        )
+        dbs.commit()
+    click.echo("")
+    click.echo("  First administrator created.")
+    click.echo(f"  Log in as '{user.username}' with the one-time password: {one_time}")
+    click.echo("  You will be asked to choose your own password.")
+    click.echo("")

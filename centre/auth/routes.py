@@ -1,0 +1,276 @@
+"""Login, logout, terminal lock, own password, and user administration."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+
+from centre import db
+from centre.audit.services import Action, Outcome, record, record_alone
+from centre.pagination import paginate
+
+from . import bp, services
+from .forms import ROLE_LABELS, ChangePasswordForm, ConfirmForm, LoginForm, RoleForm, UserCreateForm
+from .models import Role, User
+from .permissions import ADMINISTRATION, allow, authenticated, public
+from .sessions import ServerSession, hash_token
+
+
+def password_policy() -> services.PasswordPolicy:
+    return services.PasswordPolicy(
+        time_cost=current_app.config["PASSWORD_HASH_TIME_COST"],
+        memory_cost=current_app.config["PASSWORD_HASH_MEMORY_COST"],
+    )
+
+
+def _server_session() -> ServerSession:
+    assert isinstance(session, ServerSession)  # noqa: S101 - installed by create_app
+    return session
+
+
+def _safe_next(target: str | None) -> str:
+    # Only local paths: never an open redirect to another site.
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("main.index")
+
+
+WEAK_PASSWORD_MESSAGES = {
+    "length": _l(
+        "The password must have at least %(n)d characters.", n=services.MIN_PASSWORD_LENGTH
+    ),
+    "common": _l(
+        "This password is too easy to guess (a common password, word or pattern). "
+        "Try a few unrelated words."
+    ),
+    "same": _l("The new password must differ from the current one."),
+}
+
+
+def weak_password_message(reason: str) -> str:
+    return str(WEAK_PASSWORD_MESSAGES[reason])
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login() -> Any:
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        dbs = db.session()
+        digest = services.address_hash(current_app.config["SECRET_KEY"], request.remote_addr or "")
+        try:
+            user = services.authenticate(
+                dbs,
+                password_policy(),
+                username=form.username.data or "",
+                password=form.password.data or "",
+                address_digest=digest,
+            )
+        except services.ThrottledError:
+            record_alone(dbs, Action.LOGIN_THROTTLED, actor_id=None, outcome=Outcome.REFUSED)
+            form.password.errors.append(
+                _("Too many failed attempts. Wait 15 minutes, or ask an administrator.")
+            )
+            status = 429
+        except services.InvalidCredentialsError:
+            form.password.errors.append(_("Unknown username or wrong password."))
+        else:
+            _server_session().rotate()  # new session id at login: no session fixation
+            login_user(user)
+            if user.must_change_password:
+                flash(_("Choose your own password to continue."), "info")
+                return redirect(url_for("auth.change_password"))
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template(
+        "auth/login.html", form=form, locked=request.args.get("locked") == "1"
+    ), status
+
+
+@bp.route("/logout", methods=["POST"])
+@authenticated
+def logout() -> Response:
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    record(
+        db.session(),
+        Action.LOGOUT,
+        actor_id=current_user.id,
+        object_type="user",
+        object_id=current_user.id,
+    )
+    logout_user()
+    _server_session().end()
+    flash(_("You are logged out."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/lock", methods=["POST"])
+@authenticated
+def lock() -> Response:
+    """Shared terminals: end this session at once and hand the screen to the next colleague."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    record(
+        db.session(),
+        Action.LOCK,
+        actor_id=current_user.id,
+        object_type="user",
+        object_id=current_user.id,
+    )
+    logout_user()
+    _server_session().end()
+    return redirect(url_for("auth.login", locked=1))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@authenticated
+def change_password() -> Any:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            token = _server_session().token
+            services.change_password(
+                db.session(),
+                password_policy(),
+                user=current_user._get_current_object(),
+                current=form.current.data or "",
+                new=form.new.data or "",
+                keep_session_token_hash=hash_token(token) if token else None,
+            )
+        except services.InvalidCredentialsError:
+            form.current.errors.append(_("The current password is wrong."))
+        except services.WeakPasswordError as error:
+            form.new.errors.append(weak_password_message(error.reason))
+        else:
+            _server_session().rotate()
+            flash(_("Your password was changed. Your other sessions were ended."), "success")
+            return redirect(url_for("main.index"))
+    return render_template("auth/change_password.html", form=form)
+
+
+# --- user administration --------------------------------------------------------------------
+
+
+@bp.route("/admin/users")
+@allow(ADMINISTRATION)
+def users() -> str:
+    dbs = db.session()
+    query = select(User).order_by(User.active.desc(), User.username)
+    role = request.args.get("role")
+    if role in {r.value for r in Role}:
+        query = query.where(User.role == Role(role))
+    page = paginate(dbs, query, page=request.args.get("page", 1, type=int), per_page=50)
+    counts = dict(dbs.execute(select(User.role, func.count()).group_by(User.role)).all())
+    return render_template(
+        "auth/users.html", page=page, role_labels=ROLE_LABELS, role_filter=role, counts=counts
+    )
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@allow(ADMINISTRATION)
+def create_user() -> Any:
+    form = UserCreateForm()
+    if form.validate_on_submit():
+        try:
+            user, one_time = services.create_user(
+                db.session(),
+                password_policy(),
+                actor_id=current_user.id,
+                username=form.username.data or "",
+                role=Role(form.role.data),
+            )
+        except services.InvalidUsernameError:
+            form.username.errors.append(
+                _("Use 3 to 64 letters, digits, dots, dashes or underscores.")
+            )
+        except services.UsernameTakenError:
+            form.username.errors.append(_("This username is already taken."))
+        else:
+            return render_template(
+                "auth/one_time_password.html", user=user, one_time=one_time, created=True
+            )
+    return render_template("auth/user_new.html", form=form)
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session().get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/admin/users/<int:user_id>")
+@allow(ADMINISTRATION)
+def user_detail(user_id: int) -> str:
+    user = _user_or_404(user_id)
+    return render_template(
+        "auth/user_detail.html",
+        user=user,
+        role_labels=ROLE_LABELS,
+        role_form=RoleForm(role=user.role.value),
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.route("/admin/users/<int:user_id>/active", methods=["POST"])
+@allow(ADMINISTRATION)
+def set_user_active(user_id: int) -> Response:
+    user = _user_or_404(user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    active = request.form.get("active") == "1"
+    try:
+        services.set_active(db.session(), actor_id=current_user.id, user=user, active=active)
+    except services.CannotChangeOwnAccountError:
+        flash(_("You cannot disable your own account."), "error")
+    else:
+        flash(
+            _("The account is enabled.")
+            if active
+            else _("The account is disabled and its sessions were ended."),
+            "success",
+        )
+    return redirect(url_for("auth.user_detail", user_id=user.id))
+
+
+@bp.route("/admin/users/<int:user_id>/role", methods=["POST"])
+@allow(ADMINISTRATION)
+def set_user_role(user_id: int) -> Any:
+    user = _user_or_404(user_id)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.set_role(
+            db.session(), actor_id=current_user.id, user=user, role=Role(form.role.data)
+        )
+    except services.CannotChangeOwnAccountError:
+        flash(_("You cannot change your own role."), "error")
+    else:
+        flash(_("The role was changed; the user must log in again."), "success")
+    return redirect(url_for("auth.user_detail", user_id=user.id))
+
+
+@bp.route("/admin/users/<int:user_id>/reset-password", methods=["POST"])
+@allow(ADMINISTRATION)
+def reset_user_password(user_id: int) -> Any:
+    user = _user_or_404(user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    one_time = services.reset_password(
+        db.session(), password_policy(), actor_id=current_user.id, user=user
+    )
+    return render_template(
+        "auth/one_time_password.html", user=user, one_time=one_time, created=False
+    )

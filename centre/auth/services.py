@@ -1,0 +1,286 @@
+"""Accounts: passwords, creation, disabling, resets and authentication. Pure: no request."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+from zxcvbn import zxcvbn
+
+from centre.audit.services import Action, Outcome, record
+from centre.db import utcnow
+
+from .models import LoginFailure, Role, User, UserSession
+
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 256
+# Throttling: more failures than this within the window locks out further tries for a while.
+THROTTLE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_ADDRESS = 20
+
+
+class AuthError(Exception):
+    """Base of the account errors routes turn into messages."""
+
+
+class WeakPasswordError(AuthError):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason  # "length", "common" or "same"
+
+
+class UsernameTakenError(AuthError):
+    pass
+
+
+class InvalidUsernameError(AuthError):
+    pass
+
+
+class InvalidCredentialsError(AuthError):
+    pass
+
+
+class ThrottledError(AuthError):
+    pass
+
+
+class UnknownUserError(AuthError):
+    pass
+
+
+class CannotChangeOwnAccountError(AuthError):
+    pass
+
+
+@dataclass(frozen=True)
+class PasswordPolicy:
+    time_cost: int
+    memory_cost: int
+
+    def hasher(self) -> PasswordHasher:
+        return PasswordHasher(time_cost=self.time_cost, memory_cost=self.memory_cost)
+
+
+def check_password_strength(password: str, *, username: str = "") -> None:
+    """Raise WeakPasswordError unless the password is long and not a common one."""
+    if len(password) < MIN_PASSWORD_LENGTH or len(password) > MAX_PASSWORD_LENGTH:
+        raise WeakPasswordError("length")
+    # zxcvbn matches against lists of the most used passwords, words and keyboard patterns.
+    if zxcvbn(password[:100], user_inputs=[username, "centre"])["score"] < 3:
+        raise WeakPasswordError("common")
+
+
+def hash_password(policy: PasswordPolicy, password: str) -> str:
+    return policy.hasher().hash(password)
+
+
+def password_matches(policy: PasswordPolicy, password_hash: str, password: str) -> bool:
+    try:
+        return policy.hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def normalise_username(username: str) -> str:
+    name = username.strip().lower()
+    if not (3 <= len(name) <= 64) or not all(c.isalnum() or c in "._-" for c in name):
+        raise InvalidUsernameError(name)
+    return name
+
+
+def generate_one_time_password() -> str:
+    # Readable and long: given by an admin to a colleague, changed at first login.
+    return "-".join(secrets.token_hex(3) for _ in range(4))
+
+
+def create_user(
+    session: Session,
+    policy: PasswordPolicy,
+    *,
+    actor_id: int | None,
+    username: str,
+    role: Role,
+    password: str | None = None,
+) -> tuple[User, str | None]:
+    """Create a user; without a password, a one-time one is returned and must be changed."""
+    name = normalise_username(username)
+    if session.scalar(select(User.id).where(User.username == name)) is not None:
+        raise UsernameTakenError(name)
+    one_time = None
+    if password is None:
+        one_time = generate_one_time_password()
+    else:
+        check_password_strength(password, username=name)
+    user = User(
+        username=name,
+        role=role,
+        password_hash=hash_password(policy, password or one_time or ""),
+        must_change_password=password is None,
+        password_changed_at=utcnow(),
+    )
+    session.add(user)
+    session.flush()
+    record(session, Action.USER_CREATED, actor_id=actor_id, object_type="user", object_id=user.id)
+    return user, one_time
+
+
+def end_all_sessions(session: Session, user_id: int) -> int:
+    result = session.execute(delete(UserSession).where(UserSession.user_id == user_id))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def set_active(session: Session, *, actor_id: int, user: User, active: bool) -> None:
+    if user.id == actor_id:
+        raise CannotChangeOwnAccountError()
+    user.active = active
+    if not active:
+        end_all_sessions(session, user.id)
+    record(
+        session,
+        Action.USER_ENABLED if active else Action.USER_DISABLED,
+        actor_id=actor_id,
+        object_type="user",
+        object_id=user.id,
+    )
+
+
+def set_role(session: Session, *, actor_id: int, user: User, role: Role) -> None:
+    if user.id == actor_id:
+        raise CannotChangeOwnAccountError()
+    if user.role != role:
+        user.role = role
+        end_all_sessions(session, user.id)  # permissions changed: log in again
+        record(
+            session,
+            Action.USER_ROLE_CHANGED,
+            actor_id=actor_id,
+            object_type="user",
+            object_id=user.id,
+        )
+
+
+def reset_password(session: Session, policy: PasswordPolicy, *, actor_id: int, user: User) -> str:
+    """Give the user a one-time password; their open sessions end."""
+    one_time = generate_one_time_password()
+    user.password_hash = hash_password(policy, one_time)
+    user.must_change_password = True
+    user.password_changed_at = utcnow()
+    end_all_sessions(session, user.id)
+    record(
+        session,
+        Action.USER_PASSWORD_RESET,
+        actor_id=actor_id,
+        object_type="user",
+        object_id=user.id,
+    )
+    return one_time
+
+
+def change_password(
+    session: Session,
+    policy: PasswordPolicy,
+    *,
+    user: User,
+    current: str,
+    new: str,
+    keep_session_token_hash: str | None,
+) -> None:
+    """Change one's own password; every other session of the user ends."""
+    if not password_matches(policy, user.password_hash, current):
+        raise InvalidCredentialsError()
+    if new == current:
+        raise WeakPasswordError("same")
+    check_password_strength(new, username=user.username)
+    user.password_hash = hash_password(policy, new)
+    user.must_change_password = False
+    user.password_changed_at = utcnow()
+    others = delete(UserSession).where(UserSession.user_id == user.id)
+    if keep_session_token_hash is not None:
+        others = others.where(UserSession.token_hash != keep_session_token_hash)
+    session.execute(others)
+    record(
+        session, Action.PASSWORD_CHANGED, actor_id=user.id, object_type="user", object_id=user.id
+    )
+
+
+def address_hash(secret_key: str, address: str) -> str:
+    return hmac.new(secret_key.encode(), address.encode(), hashlib.sha256).hexdigest()
+
+
+def is_throttled(session: Session, *, username: str, address_digest: str) -> bool:
+    since = utcnow() - THROTTLE_WINDOW
+    per_account = (
+        session.scalar(
+            select(func.count())
+            .select_from(LoginFailure)
+            .where(LoginFailure.username == username, LoginFailure.at >= since)
+        )
+        or 0
+    )
+    per_address = (
+        session.scalar(
+            select(func.count())
+            .select_from(LoginFailure)
+            .where(LoginFailure.address_hash == address_digest, LoginFailure.at >= since)
+        )
+        or 0
+    )
+    return per_account >= MAX_FAILURES_PER_ACCOUNT or per_address >= MAX_FAILURES_PER_ADDRESS
+
+
+def authenticate(
+    session: Session,
+    policy: PasswordPolicy,
+    *,
+    username: str,
+    password: str,
+    address_digest: str,
+) -> User:
+    """The active user with these credentials, or a named error.
+
+    Failures are written in `session`; the caller commits them even though login failed.
+    """
+    name = username.strip().lower()[:64]
+    if is_throttled(session, username=name, address_digest=address_digest):
+        raise ThrottledError()  # the caller records it: the refused request rolls back
+    user = session.scalar(select(User).where(User.username == name))
+    if (
+        user is None
+        or not user.active
+        or not password_matches(policy, user.password_hash, password)
+    ):
+        session.add(LoginFailure(username=name, address_hash=address_digest, at=utcnow()))
+        record(
+            session,
+            Action.LOGIN_FAILED,
+            actor_id=user.id if user else None,
+            object_type="user" if user else None,
+            object_id=user.id if user else None,
+            outcome=Outcome.FAILURE,
+        )
+        raise InvalidCredentialsError()
+    session.execute(delete(LoginFailure).where(LoginFailure.username == name))
+    user.last_login_at = utcnow()
+    if policy.hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(policy, password)
+    record(session, Action.LOGIN, actor_id=user.id, object_type="user", object_id=user.id)
+    return user
+
+
+def purge_expired_sessions(session: Session, idle: timedelta, absolute: timedelta) -> int:
+    now = utcnow()
+    result = session.execute(
+        delete(UserSession).where(
+            (UserSession.last_seen_at < now - idle) | (UserSession.created_at < now - absolute)
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -1,0 +1,5 @@
+"""Day-labour offers, placements, attendance, hours and pay, progression."""
+
+from flask import Blueprint
+
+bp = Blueprint("employment", __name__, url_prefix="/employment")

@@ -1,0 +1,5 @@
+"""Reception: visits, harm-reduction material, incidents, women's space, shift handover log."""
+
+from flask import Blueprint
+
+bp = Blueprint("intake", __name__, url_prefix="/reception")

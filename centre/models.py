@@ -1,0 +1,4 @@
+"""Every model module, imported once so Base.metadata is complete (Alembic, tests)."""
+
+from centre.audit import models as audit_models  # noqa: F401
+from centre.auth import models as auth_models  # noqa: F401

@@ -1,0 +1,129 @@
+"""No route escapes the policy: every endpoint, every role, allowed and refused.
+
+EXPECTED is the role table of DESIGN.md written out per endpoint. A new route fails this test
+until it is added here, so its access is decided on purpose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from centre.audit.models import AuditEvent
+from centre.auth.models import Role, User
+from centre.auth.permissions import AUTHENTICATED, PUBLIC, policy_of
+from tests.conftest import Browser
+
+ADMIN = {Role.ADMIN}
+EVERY_ROLE = set(Role)
+
+EXPECTED: dict[str, set[Role] | str] = {
+    "main.index": PUBLIC,
+    "main.healthz": PUBLIC,
+    "main.set_language": PUBLIC,
+    "main.about": AUTHENTICATED,
+    "auth.login": PUBLIC,
+    "auth.logout": AUTHENTICATED,
+    "auth.lock": AUTHENTICATED,
+    "auth.change_password": AUTHENTICATED,
+    "auth.users": ADMIN,
+    "auth.create_user": ADMIN,
+    "auth.user_detail": ADMIN,
+    "auth.set_user_active": ADMIN,
+    "auth.set_user_role": ADMIN,
+    "auth.reset_user_password": ADMIN,
+    "audit.events": ADMIN,
+}
+
+
+def endpoints(app: Flask) -> dict[str, tuple[str, set[str]]]:
+    """Each endpoint (but static files) with one URL rule and its methods."""
+    found: dict[str, tuple[str, set[str]]] = {}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint != "static":
+            found[rule.endpoint] = (rule.rule, set(rule.methods or ()) - {"HEAD", "OPTIONS"})
+    return found
+
+
+def test_every_route_has_a_declared_policy_and_an_expectation(app: Flask) -> None:
+    routes = endpoints(app)
+    missing_policy = [e for e in routes if policy_of(app.view_functions[e]) is None]
+    assert missing_policy == [], "routes without @allow/@public/@authenticated"
+    assert set(routes) == set(EXPECTED), "update EXPECTED with the new or removed routes"
+    for endpoint, expected in EXPECTED.items():
+        declared = policy_of(app.view_functions[endpoint])
+        assert declared == (expected if isinstance(expected, str) else frozenset(expected)), (
+            endpoint
+        )
+
+
+@pytest.fixture
+def url_values(make_user: Callable[..., User], session: Session) -> dict[str, Any]:
+    target = make_user(Role.RECEPTION, username="matrix.target")
+    session.commit()
+    return {"user_id": target.id}
+
+
+def build(rule: str, values: dict[str, Any]) -> str:
+    url = rule
+    for name, value in values.items():
+        for converter in ("int:", ""):
+            url = url.replace(f"<{converter}{name}>", str(value))
+    assert "<" not in url, f"no test value for a parameter of {rule}"
+    return url
+
+
+def allowed(expected: set[Role] | str, role: Role | None) -> bool:
+    if expected == PUBLIC:
+        return True
+    if role is None:
+        return False
+    return expected == AUTHENTICATED or role in expected  # type: ignore[operator]
+
+
+def call(client: Browser, method: str, url: str) -> Any:
+    if method == "GET":
+        return client.get(url)
+    return client.post(url)
+
+
+@pytest.mark.parametrize("role", [None, *Role], ids=lambda r: r.value if r else "anonymous")
+def test_each_route_for_each_role(
+    role: Role | None,
+    app: Flask,
+    login_as: Callable[..., Browser],
+    url_values: dict[str, Any],
+    session: Session,
+) -> None:
+    for endpoint, (rule, methods) in sorted(endpoints(app).items()):
+        expected = EXPECTED[endpoint]
+        url = build(rule, url_values)
+        for method in sorted(methods):
+            # A fresh session per call: some allowed calls (logout, lock) end the session.
+            client = login_as(role) if role else Browser(app.test_client())
+            response = call(client, method, url)
+            where = f"{method} {url} as {role.value if role else 'anonymous'}"
+            if allowed(expected, role):
+                assert response.status_code not in (401, 403), where
+                assert "/login?next=" not in response.headers.get("Location", ""), where
+            elif role is None:
+                assert response.status_code == 302, where
+                assert response.headers["Location"].startswith("/login"), where
+            else:
+                assert response.status_code == 403, where
+
+
+def test_refusals_are_audited(login_as: Callable[..., Browser], session: Session) -> None:
+    staff = login_as(Role.RECEPTION)
+    assert staff.get("/admin/audit").status_code == 403
+    event = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "auth.access_refused")
+    ).one()
+    assert event.actor_id == staff.user.id  # type: ignore[attr-defined]
+    assert event.object_id == "audit.events"
+    assert event.outcome == "refused"

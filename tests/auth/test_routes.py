@@ -1,0 +1,167 @@
+"""Login, throttling, passwords and user administration through the web pages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from centre.audit.models import AuditEvent
+from centre.auth.models import Role, User
+from centre.auth.services import MAX_FAILURES_PER_ACCOUNT
+from tests.conftest import Browser
+from tests.factories import PASSWORD
+
+
+def test_login_with_wrong_password_says_so_and_keeps_username(
+    browser: Browser, make_user: Callable[..., User], session: Session
+) -> None:
+    user = make_user(Role.RECEPTION)
+    session.commit()
+    response = browser.post(
+        "/login",
+        {"username": user.username, "password": "wrong"},
+        headers={"Accept-Language": "en"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Unknown username or wrong password." in html
+    assert f'value="{user.username}"' in html
+
+
+def test_login_is_throttled_per_account(
+    browser: Browser, make_user: Callable[..., User], session: Session
+) -> None:
+    user = make_user(Role.RECEPTION)
+    session.commit()
+    for _ in range(MAX_FAILURES_PER_ACCOUNT):
+        browser.post("/login", {"username": user.username, "password": "wrong"})
+    response = browser.post(
+        "/login",
+        {"username": user.username, "password": PASSWORD},
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 429
+    assert "Too many failed attempts" in response.get_data(as_text=True)
+    session.expire_all()
+    actions = session.scalars(select(AuditEvent.action)).all()
+    assert actions.count("auth.login_failed") == MAX_FAILURES_PER_ACCOUNT
+    assert "auth.login_throttled" in actions
+
+
+def test_login_is_throttled_per_address(
+    browser: Browser, make_user: Callable[..., User], session: Session
+) -> None:
+    from centre.auth.services import MAX_FAILURES_PER_ADDRESS
+
+    user = make_user(Role.RECEPTION)
+    session.commit()
+    for number in range(MAX_FAILURES_PER_ADDRESS):
+        browser.post("/login", {"username": f"nobody{number}", "password": "wrong"})
+    response = browser.post("/login", {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 429
+
+
+def test_post_without_csrf_token_is_refused(
+    client: object, make_user: Callable[..., User], session: Session
+) -> None:
+    user = make_user(Role.RECEPTION)
+    session.commit()
+    response = client.post(
+        "/login",
+        data={
+            "username": user.username,  # type: ignore[attr-defined]
+            "password": PASSWORD,
+        },
+    )
+    assert response.status_code == 400
+
+
+def test_admin_creates_user_who_must_change_password(
+    login_as: Callable[..., Browser], app: object, session: Session
+) -> None:
+    admin = login_as(Role.ADMIN)
+    admin.get("/admin/users/new")
+    response = admin.post("/admin/users/new", {"username": "Night.Desk", "role": "reception"})
+    assert response.status_code == 200
+    one_time = re.search(
+        r'data-testid="one-time-password"><code>([^<]+)<', response.get_data(as_text=True)
+    )
+    assert one_time
+    newcomer = Browser(app.test_client())  # type: ignore[attr-defined]
+    response = newcomer.login("night.desk", one_time.group(1))
+    assert response.headers["Location"] == "/password"
+    # Until the password is changed, every page leads back to the change form.
+    assert newcomer.client.get("/").headers["Location"] == "/password"
+    newcomer.get("/password")
+    response = newcomer.post(
+        "/password",
+        {
+            "current": one_time.group(1),
+            "new": "violet harbour cinnamon sketch",
+            "confirm": "violet harbour cinnamon sketch",
+        },
+    )
+    assert response.status_code == 302
+    assert newcomer.client.get("/").status_code == 200
+
+
+def test_weak_and_short_passwords_are_refused(login_as: Callable[..., Browser]) -> None:
+    staff = login_as(Role.RECEPTION)
+    staff.get("/password")
+    for weak, message in (
+        ("short", "at least 12"),
+        ("password1234", "too easy to guess"),
+        ("qwertyuiop123", "too easy to guess"),
+    ):
+        response = staff.post(
+            "/password",
+            {"current": PASSWORD, "new": weak, "confirm": weak},
+            headers={"Accept-Language": "en"},
+        )
+        assert response.status_code == 200
+        assert message in response.get_data(as_text=True)
+
+
+def test_duplicate_username_is_refused_with_message(login_as: Callable[..., Browser]) -> None:
+    admin = login_as(Role.ADMIN)
+    admin.get("/admin/users/new")
+    response = admin.post(
+        "/admin/users/new",
+        {
+            "username": admin.user.username,  # type: ignore[attr-defined]
+            "role": "manager",
+        },
+        headers={"Accept-Language": "en"},
+    )
+    assert "already taken" in response.get_data(as_text=True)
+
+
+def test_admin_resets_password_and_cannot_disable_self(
+    login_as: Callable[..., Browser], make_user: Callable[..., User], session: Session
+) -> None:
+    admin = login_as(Role.ADMIN)
+    other = make_user(Role.MANAGER)
+    session.commit()
+    admin.get(f"/admin/users/{other.id}")
+    response = admin.post(f"/admin/users/{other.id}/reset-password")
+    assert response.status_code == 200
+    session.expire_all()
+    assert session.get(User, other.id).must_change_password  # type: ignore[union-attr]
+    response = admin.post(f"/admin/users/{admin.user.id}/active", {"active": "0"})  # type: ignore[attr-defined]
+    session.expire_all()
+    assert session.get(User, admin.user.id).active  # type: ignore[attr-defined,union-attr]
+
+
+def test_role_change_applies(
+    login_as: Callable[..., Browser], make_user: Callable[..., User], session: Session
+) -> None:
+    admin = login_as(Role.ADMIN)
+    other = make_user(Role.RECEPTION)
+    session.commit()
+    admin.get(f"/admin/users/{other.id}")
+    admin.post(f"/admin/users/{other.id}/role", {"role": "social_worker"})
+    session.expire_all()
+    assert session.get(User, other.id).role is Role.SOCIAL_WORKER  # type: ignore[union-attr]

@@ -1,0 +1,132 @@
+"""Server-side sessions: new id at login, logout ends them, disabling a user ends them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from centre.auth.models import Role, User, UserSession
+from tests.conftest import Browser
+from tests.factories import PASSWORD
+
+COOKIE = "centre_session"
+
+
+def cookie_value(browser: Browser) -> str | None:
+    cookie = browser.client.get_cookie(COOKIE)
+    return cookie.value if cookie else None
+
+
+def test_session_id_changes_at_login(
+    browser: Browser, make_user: Callable[..., User], session: Session
+) -> None:
+    user = make_user(Role.RECEPTION)
+    session.commit()
+    browser.get("/login")
+    before = cookie_value(browser)
+    assert before is not None
+    response = browser.login(user.username)
+    assert response.status_code == 302
+    after = cookie_value(browser)
+    assert after is not None and after != before
+    # The pre-login session no longer exists on the server.
+    browser.client.set_cookie(COOKIE, before)
+    assert browser.client.get("/").status_code == 302
+
+
+def test_cookie_replayed_after_logout_is_refused(login_as: Callable[..., Browser]) -> None:
+    staff = login_as(Role.ADMIN)
+    assert staff.get("/admin/users").status_code == 200
+    stolen = cookie_value(staff)
+    assert stolen is not None
+    staff.get("/")
+    assert staff.post("/logout").status_code == 302
+    staff.client.set_cookie(COOKIE, stolen)
+    response = staff.client.get("/admin/users")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+def test_disabled_user_session_stops_at_next_request(
+    login_as: Callable[..., Browser],
+    app: Flask,
+    session: Session,
+) -> None:
+    worker = login_as(Role.SOCIAL_WORKER)
+    assert worker.get("/").status_code == 200
+    admin = login_as(Role.ADMIN)
+    admin.get(f"/admin/users/{worker.user.id}")  # type: ignore[attr-defined]
+    response = admin.post(
+        f"/admin/users/{worker.user.id}/active",  # type: ignore[attr-defined]
+        {"active": "0"},
+    )
+    assert response.status_code == 302
+    assert (
+        session.scalar(
+            select(func.count())
+            .select_from(UserSession)
+            .where(UserSession.user_id == worker.user.id)
+        )
+        == 0
+    )  # type: ignore[attr-defined]
+    response = worker.client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+def test_idle_session_expires(
+    login_as: Callable[..., Browser], app: Flask, session: Session
+) -> None:
+    staff = login_as(Role.RECEPTION)
+    idle = app.config["SESSION_IDLE_TIMEOUT"]
+    for row in session.scalars(select(UserSession)):
+        row.last_seen_at -= idle + timedelta(minutes=1)
+    session.commit()
+    assert staff.client.get("/").status_code == 302
+
+
+def test_absolute_session_limit(
+    login_as: Callable[..., Browser], app: Flask, session: Session
+) -> None:
+    staff = login_as(Role.RECEPTION)
+    limit = app.config["SESSION_ABSOLUTE_TIMEOUT"]
+    for row in session.scalars(select(UserSession)):
+        row.created_at -= limit + timedelta(minutes=1)
+    session.commit()
+    assert staff.client.get("/").status_code == 302
+
+
+def test_password_change_ends_other_sessions(login_as: Callable[..., Browser], app: Flask) -> None:
+    first = login_as(Role.SOCIAL_WORKER)
+    second = Browser(app.test_client())
+    assert second.login(first.user.username).status_code == 302  # type: ignore[attr-defined]
+    first.get("/password")
+    response = first.post(
+        "/password",
+        {
+            "current": PASSWORD,
+            "new": "plum kettle orbit lantern",
+            "confirm": "plum kettle orbit lantern",
+        },
+    )
+    assert response.status_code == 302
+    assert first.client.get("/").status_code == 200
+    assert second.client.get("/").status_code == 302
+
+
+def test_session_cookie_flags(browser: Browser) -> None:
+    response = browser.get("/login")
+    header = response.headers["Set-Cookie"]
+    assert "HttpOnly" in header and "SameSite=Lax" in header
+
+
+def test_lock_ends_session_and_shows_login(login_as: Callable[..., Browser]) -> None:
+    staff = login_as(Role.RECEPTION)
+    staff.get("/")
+    response = staff.post("/lock")
+    assert response.status_code == 302 and "locked=1" in response.headers["Location"]
+    assert staff.client.get("/").status_code == 302
