@@ -35,7 +35,7 @@ setup: $(BIN)/.runtime translations
 setup-dev: $(BIN)/.dev translations
 
 %.mo: %.po $(BIN)/.runtime
-	@$(BIN)/pybabel compile --statistics --use-fuzzy=false -i $< -o $@ 2>&1 | sed 's/^/    /'
+	@$(BIN)/pybabel compile --statistics -i $< -o $@
 
 translations: $(MO)
 	@echo "==> Translations compiled (fr, nl, en)"
