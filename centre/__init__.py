@@ -65,10 +65,12 @@ def _register_blueprints(app: Flask) -> None:
     from .housing import bp as housing_bp
     from .intake import bp as intake_bp
     from .main import bp as main_bp
+    from .people import bp as people_bp
 
     for blueprint in (
         main_bp,
         auth_bp,
+        people_bp,
         intake_bp,
         cases_bp,
         housing_bp,

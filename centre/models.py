@@ -2,3 +2,4 @@
 
 from centre.audit import models as audit_models  # noqa: F401
 from centre.auth import models as auth_models  # noqa: F401
+from centre.people import models as people_models  # noqa: F401

@@ -144,10 +144,17 @@ def session(app: Flask, connection: Any) -> Iterator[Session]:
 
     Deliberately outside any app context: Flask reuses an active app context for test-client
     requests, which would share `g` (and the logged-in user) between test and requests.
-    Commit before a request that must see the data; `expire_all()` to read what it wrote.
+    Commit before a request that must see the data; `reread(session)` to see what it wrote
+    (on SQLite an open read transaction keeps its snapshot even after `expire_all()`).
     """
     with app.extensions["centre.db"].new_session() as own:
         yield own
+
+
+def reread(session: Session) -> None:
+    """See what requests committed: end the session's read snapshot and forget loaded state."""
+    session.rollback()
+    session.expire_all()
 
 
 @pytest.fixture

@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 from centre.audit.models import AuditEvent
 from centre.auth.models import Role, User
 from centre.auth.permissions import AUTHENTICATED, PUBLIC, policy_of
+from centre.people import services as people_services
 from tests.conftest import Browser
 
 ADMIN = {Role.ADMIN}
-EVERY_ROLE = set(Role)
+FRONT_LINE = {Role.RECEPTION, Role.SOCIAL_WORKER}
 
 EXPECTED: dict[str, set[Role] | str] = {
     "main.index": PUBLIC,
@@ -38,6 +39,17 @@ EXPECTED: dict[str, set[Role] | str] = {
     "auth.set_user_role": ADMIN,
     "auth.reset_user_password": ADMIN,
     "audit.events": ADMIN,
+    "people.index": FRONT_LINE,
+    "people.find": FRONT_LINE,
+    "people.find_identity": FRONT_LINE,
+    "people.create": FRONT_LINE,
+    "people.detail": FRONT_LINE,
+    "people.reveal": FRONT_LINE,
+    "people.edit": FRONT_LINE,
+    "people.give_consent": FRONT_LINE,
+    "people.identity": FRONT_LINE,
+    "people.withdraw_consent": FRONT_LINE,
+    "people.erase": FRONT_LINE,
 }
 
 
@@ -65,8 +77,9 @@ def test_every_route_has_a_declared_policy_and_an_expectation(app: Flask) -> Non
 @pytest.fixture
 def url_values(make_user: Callable[..., User], session: Session) -> dict[str, Any]:
     target = make_user(Role.RECEPTION, username="matrix.target")
+    person = people_services.create_person(session, actor_id=target.id)
     session.commit()
-    return {"user_id": target.id}
+    return {"user_id": target.id, "code": person.code}
 
 
 def build(rule: str, values: dict[str, Any]) -> str:

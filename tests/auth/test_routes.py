@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from centre.audit.models import AuditEvent
 from centre.auth.models import Role, User
 from centre.auth.services import MAX_FAILURES_PER_ACCOUNT
-from tests.conftest import Browser
+from tests.conftest import Browser, reread
 from tests.factories import PASSWORD
 
 
@@ -45,7 +45,7 @@ def test_login_is_throttled_per_account(
     )
     assert response.status_code == 429
     assert "Too many failed attempts" in response.get_data(as_text=True)
-    session.expire_all()
+    reread(session)
     actions = session.scalars(select(AuditEvent.action)).all()
     assert actions.count("auth.login_failed") == MAX_FAILURES_PER_ACCOUNT
     assert "auth.login_throttled" in actions
@@ -148,10 +148,10 @@ def test_admin_resets_password_and_cannot_disable_self(
     admin.get(f"/admin/users/{other.id}")
     response = admin.post(f"/admin/users/{other.id}/reset-password")
     assert response.status_code == 200
-    session.expire_all()
+    reread(session)
     assert session.get(User, other.id).must_change_password  # type: ignore[union-attr]
     response = admin.post(f"/admin/users/{admin.user.id}/active", {"active": "0"})  # type: ignore[attr-defined]
-    session.expire_all()
+    reread(session)
     assert session.get(User, admin.user.id).active  # type: ignore[attr-defined,union-attr]
 
 
@@ -163,5 +163,5 @@ def test_role_change_applies(
     session.commit()
     admin.get(f"/admin/users/{other.id}")
     admin.post(f"/admin/users/{other.id}/role", {"role": "social_worker"})
-    session.expire_all()
+    reread(session)
     assert session.get(User, other.id).role is Role.SOCIAL_WORKER  # type: ignore[union-attr]

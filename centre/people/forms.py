@@ -1,0 +1,203 @@
+"""Forms for persons, consent and identity. Help texts tell staff what never to write."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from centre.privacy.codes import CODE_PATTERN
+
+from .models import ConsentMethod, ErasureReason, Gender
+
+GENDER_LABELS = {
+    Gender.WOMAN: _l("Woman"),
+    Gender.MAN: _l("Man"),
+    Gender.NON_BINARY: _l("Non-binary"),
+    Gender.NOT_STATED: _l("Not stated"),
+}
+CONSENT_METHOD_LABELS = {
+    ConsentMethod.ORAL: _l("Oral (the person agreed aloud)"),
+    ConsentMethod.WRITTEN: _l("Written (signed form)"),
+}
+RESIDENCE_STATUS_LABELS = {
+    "belgian": _l("Belgian"),
+    "eu_citizen": _l("EU citizen"),
+    "residence_permit": _l("Non-EU, with a residence permit"),
+    "asylum_seeker": _l("Asylum seeker"),
+    "undocumented": _l("Without papers"),
+    "other": _l("Other"),
+    "unknown": _l("Not known"),
+}
+HEALTH_INSURANCE_LABELS = {
+    "mutuality": _l("Insured (health insurance fund)"),
+    "urgent_medical_aid": _l("Urgent medical aid (CPAS/OCMW)"),
+    "none": _l("Not insured"),
+    "unknown": _l("Not known"),
+}
+ERASURE_REASON_LABELS = {
+    ErasureReason.REQUEST: _l("The person asked for it"),
+    ErasureReason.CONSENT_WITHDRAWN: _l("The person withdrew consent"),
+    ErasureReason.DUPLICATE: _l("Entered on the wrong person (duplicate)"),
+    ErasureReason.RETENTION: _l("Retention period over"),
+}
+
+
+def choices(labels: Mapping[Any, object], blank: object | None = None) -> list[SelectChoice]:
+    options = [SelectChoice("", str(blank))] if blank is not None else []
+    return options + [SelectChoice(str(value), str(label)) for value, label in labels.items()]
+
+
+def current_year() -> int:
+    return date.today().year  # noqa: DTZ011 - a year for validation; a day either way is fine
+
+
+class AttributesMixin:
+    gender = RadioField(
+        _l("Gender"),
+        default=Gender.NOT_STATED.value,
+        choices=lambda: choices(GENDER_LABELS),
+        validators=[InputRequired()],
+    )
+    birth_year = IntegerField(
+        _l("Birth year"),
+        validators=[Optional(), NumberRange(min=1900, max=2100)],
+        description=_l("Optional, for statistics. A year only, never a full date."),
+        render_kw={"inputmode": "numeric", "autocomplete": "off", "size": 4},
+    )
+
+
+class IdentityMixin:
+    first_name = StringField(
+        _l("First name"),
+        validators=[Optional(), Length(max=100)],
+        render_kw={"autocomplete": "off"},
+    )
+    last_name = StringField(
+        _l("Last name"), validators=[Optional(), Length(max=100)], render_kw={"autocomplete": "off"}
+    )
+    birth_date = DateField(_l("Birth date"), validators=[Optional()])
+    niss = StringField(
+        _l("National register number (NISS)"),
+        validators=[Optional(), Length(max=20)],
+        description=_l("11 digits, e.g. 85.07.30-033.28; checked before it is saved."),
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    phone = StringField(
+        _l("Phone"),
+        validators=[Optional(), Length(max=40)],
+        render_kw={"inputmode": "tel", "autocomplete": "off"},
+    )
+    address = TextAreaField(
+        _l("Address"),
+        validators=[Optional(), Length(max=300)],
+        render_kw={"rows": 2, "autocomplete": "off"},
+    )
+    nationality = StringField(
+        _l("Nationality"),
+        validators=[Optional(), Length(max=60)],
+        render_kw={"autocomplete": "off"},
+    )
+    residence_status = SelectField(
+        _l("Residence status"),
+        validators=[Optional()],
+        choices=lambda: choices(RESIDENCE_STATUS_LABELS, "—"),
+    )
+    health_insurance = SelectField(
+        _l("Health insurance"),
+        validators=[Optional()],
+        choices=lambda: choices(HEALTH_INSURANCE_LABELS, "—"),
+    )
+
+
+class PersonCreateForm(AttributesMixin, IdentityMixin, FlaskForm):
+    record_identity = BooleanField(
+        _l("The person agrees that we keep their identity"),
+        description=_l("Only if they said yes. Without it, the person stays a code."),
+    )
+    consent_method = RadioField(
+        _l("How was consent given?"),
+        validators=[Optional()],
+        choices=lambda: choices(CONSENT_METHOD_LABELS),
+    )
+    submit = SubmitField(_l("Create person"))
+
+
+class AttributesForm(AttributesMixin, FlaskForm):
+    submit = SubmitField(_l("Save"))
+
+
+class IdentityForm(IdentityMixin, FlaskForm):
+    submit = SubmitField(_l("Save identity"))
+
+
+class ConsentForm(FlaskForm):
+    method = RadioField(
+        _l("How was consent given?"),
+        validators=[InputRequired()],
+        choices=lambda: choices(CONSENT_METHOD_LABELS),
+    )
+    submit = SubmitField(_l("Record consent"))
+
+
+class ConfirmedActionForm(FlaskForm):
+    confirm = BooleanField(
+        _l("I confirm"), validators=[DataRequired(message=_l("Tick the box to confirm."))]
+    )
+    submit = SubmitField(_l("Confirm"))
+
+
+class EraseForm(ConfirmedActionForm):
+    reason = SelectField(
+        _l("Reason"),
+        validators=[DataRequired()],
+        choices=lambda: choices(ERASURE_REASON_LABELS, "—"),
+    )
+    submit = SubmitField(_l("Erase identity"))
+
+
+class CodeSearchForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search that changes nothing
+
+    code = StringField(
+        _l("Person code"),
+        validators=[DataRequired(), Length(max=20)],
+        description=_l("8 characters, e.g. K7MQ-3XZ9. Letters O, I and L are read as 0, 1, 1."),
+        render_kw={
+            "autocomplete": "off",
+            "autocapitalize": "characters",
+            "spellcheck": "false",
+            "pattern": CODE_PATTERN,
+            "autofocus": True,
+        },
+    )
+    submit = SubmitField(_l("Find"))
+
+
+class IdentitySearchForm(FlaskForm):
+    niss = StringField(
+        _l("National register number (NISS)"),
+        validators=[Optional(), Length(max=20)],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    last_name = StringField(
+        _l("Last name"), validators=[Optional(), Length(max=100)], render_kw={"autocomplete": "off"}
+    )
+    birth_date = DateField(_l("Birth date"), validators=[Optional()])
+    submit = SubmitField(_l("Search"))

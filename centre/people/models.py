@@ -1,0 +1,148 @@
+"""The pseudonymous person, their consents, and the encrypted identity vault."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from centre.db import Base, CreatedAt, IntPK, UTCDateTime
+from centre.privacy.fields import EncryptedValue
+
+
+def _enum(kind: type[enum.Enum], name: str) -> Enum:
+    # Short strings with a CHECK constraint: identical on SQLite and PostgreSQL.
+    return Enum(
+        kind,
+        name=name,
+        native_enum=False,
+        length=24,
+        create_constraint=True,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class Gender(enum.StrEnum):
+    WOMAN = "woman"
+    MAN = "man"
+    NON_BINARY = "non_binary"
+    NOT_STATED = "not_stated"
+
+
+class ConsentScope(enum.StrEnum):
+    # Storing identifying data in the vault (DESIGN "Identity vault").
+    IDENTITY = "identity"
+
+
+class ConsentMethod(enum.StrEnum):
+    ORAL = "oral"
+    WRITTEN = "written"
+
+
+class ErasureReason(enum.StrEnum):
+    """Why identity was erased: a closed list, so no free text can carry personal data."""
+
+    REQUEST = "request"
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+    RETENTION = "retention"
+    DUPLICATE = "duplicate"
+
+
+class Person(Base):
+    """A person known by a code. Nothing here identifies them."""
+
+    __tablename__ = "persons"
+    __table_args__ = (
+        CheckConstraint(
+            "birth_year IS NULL OR birth_year BETWEEN 1900 AND 2100", name="birth_year_range"
+        ),
+    )
+
+    id: Mapped[IntPK]
+    code: Mapped[str] = mapped_column(String(9), unique=True)
+    gender: Mapped[Gender] = mapped_column(_enum(Gender, "gender"), default=Gender.NOT_STATED)
+    birth_year: Mapped[int | None]
+    created_at: Mapped[CreatedAt]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Reference of the person's data key in the key store (an opaque random id, not a key).
+    data_key_ref: Mapped[str | None] = mapped_column(String(64))
+    identity_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Last contact of any kind, for the retention rule.
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    consents: Mapped[list[Consent]] = relationship(
+        back_populates="person", order_by="Consent.given_at.desc()"
+    )
+    identity: Mapped[Identity | None] = relationship(back_populates="person")
+
+    def active_consent(self, scope: ConsentScope) -> Consent | None:
+        return next((c for c in self.consents if c.scope == scope and c.withdrawn_at is None), None)
+
+
+class Consent(Base):
+    __tablename__ = "consents"
+    __table_args__ = (Index("ix_consents_person_id", "person_id"),)
+
+    id: Mapped[IntPK]
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
+    scope: Mapped[ConsentScope] = mapped_column(_enum(ConsentScope, "consent_scope"))
+    method: Mapped[ConsentMethod] = mapped_column(_enum(ConsentMethod, "consent_method"))
+    given_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    given_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    person: Mapped[Person] = relationship(back_populates="consents")
+
+
+# The vault's fields, in form order. Each is a sealed blob bound to (table, column, person).
+IDENTITY_FIELDS = (
+    "first_name",
+    "last_name",
+    "birth_date",
+    "niss",
+    "phone",
+    "address",
+    "nationality",
+    "residence_status",
+    "health_insurance",
+)
+
+
+class Identity(Base):
+    """Identifying data, stored only under an active identity consent, always encrypted."""
+
+    __tablename__ = "identities"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), primary_key=True)
+    first_name: Mapped[bytes | None] = mapped_column(EncryptedValue())
+    last_name: Mapped[bytes | None] = mapped_column(EncryptedValue())
+    birth_date: Mapped[bytes | None] = mapped_column(EncryptedValue())
+    niss: Mapped[bytes | None] = mapped_column(EncryptedValue())
+    phone: Mapped[bytes | None] = mapped_column(EncryptedValue())
+    address: Mapped[bytes | None] = mapped_column(EncryptedValue())
+    nationality: Mapped[bytes | None] = mapped_column(EncryptedValue())
+    residence_status: Mapped[bytes | None] = mapped_column(EncryptedValue())
+    health_insurance: Mapped[bytes | None] = mapped_column(EncryptedValue())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    person: Mapped[Person] = relationship(back_populates="identity")
+
+
+class BlindIndex(Base):
+    """Keyed hashes of normalised identity values: exact-match search without decrypting."""
+
+    __tablename__ = "blind_indexes"
+    __table_args__ = (
+        Index("ix_blind_indexes_purpose_value", "purpose", "value"),
+        Index("ix_blind_indexes_person_id", "person_id"),
+    )
+
+    id: Mapped[IntPK]
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
+    purpose: Mapped[str] = mapped_column(String(32))
+    value: Mapped[str] = mapped_column(String(64))

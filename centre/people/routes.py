@@ -1,0 +1,357 @@
+"""Person pages: create, find by code or exact identity, reveal, consent, erase."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from centre import db
+from centre.auth.permissions import FRONT_LINE, allow
+from centre.privacy import privacy
+from centre.privacy.errors import InvalidCodeError, InvalidNISSError
+
+from . import bp, services
+from .forms import (
+    CONSENT_METHOD_LABELS,
+    ERASURE_REASON_LABELS,
+    GENDER_LABELS,
+    HEALTH_INSURANCE_LABELS,
+    RESIDENCE_STATUS_LABELS,
+    AttributesForm,
+    CodeSearchForm,
+    ConfirmedActionForm,
+    ConsentForm,
+    EraseForm,
+    IdentityForm,
+    IdentitySearchForm,
+    PersonCreateForm,
+)
+from .models import ConsentMethod, ConsentScope, ErasureReason, Gender, Person
+
+CODE_ERRORS = {
+    "length": _l("A code has 8 characters, e.g. K7MQ-3XZ9."),
+    "character": _l("This code contains a character that codes never use."),
+    "check": _l("This code is mistyped: its last character does not match. Check it again."),
+}
+NISS_ERRORS = {
+    "format": _l("A national register number has 11 digits."),
+    "date": _l("The first six digits are not a possible birth date."),
+    "check": _l("This number is mistyped: its check digits do not match."),
+}
+
+
+def template_labels() -> dict[str, Any]:
+    return {
+        "gender_labels": GENDER_LABELS,
+        "consent_method_labels": CONSENT_METHOD_LABELS,
+        "residence_labels": RESIDENCE_STATUS_LABELS,
+        "insurance_labels": HEALTH_INSURANCE_LABELS,
+        "erasure_labels": ERASURE_REASON_LABELS,
+    }
+
+
+def load_person(code: str) -> Person:
+    """The person behind a code in a URL; 404 for an unknown or malformed one."""
+    try:
+        return services.find_by_code(db.session(), code)
+    except (InvalidCodeError, services.PersonNotFoundError):
+        abort(404)
+
+
+def identity_from(form: IdentityForm | PersonCreateForm) -> services.IdentityData:
+    return services.IdentityData(
+        first_name=form.first_name.data or "",
+        last_name=form.last_name.data or "",
+        birth_date=form.birth_date.data,
+        niss=form.niss.data or "",
+        phone=form.phone.data or "",
+        address=form.address.data or "",
+        nationality=form.nationality.data or "",
+        residence_status=form.residence_status.data or "",
+        health_insurance=form.health_insurance.data or "",
+    )
+
+
+def flash_duplicates(duplicates: list[Person]) -> None:
+    if duplicates:
+        flash(
+            _(
+                "Possible duplicate: the same identity is already recorded for %(codes)s. "
+                "Check with the person before going on.",
+                codes=", ".join(p.code for p in duplicates),
+            ),
+            "warning",
+        )
+
+
+@bp.route("")
+@allow(FRONT_LINE)
+def index() -> str:
+    return render_template(
+        "people/index.html",
+        code_form=CodeSearchForm(request.args),
+        identity_form=IdentitySearchForm(),
+        results=None,
+    )
+
+
+@bp.route("/find")
+@allow(FRONT_LINE)
+def find() -> Any:
+    form = CodeSearchForm(request.args)
+    if form.validate():
+        try:
+            person = services.find_by_code(db.session(), form.code.data or "")
+        except InvalidCodeError as error:
+            form.code.errors.append(str(CODE_ERRORS[error.reason]))
+        except services.PersonNotFoundError:
+            form.code.errors.append(_("No person has this code."))
+        else:
+            return redirect(url_for("people.detail", code=person.code))
+    return render_template(
+        "people/index.html", code_form=form, identity_form=IdentitySearchForm(), results=None
+    ), 200
+
+
+@bp.route("/find-identity", methods=["POST"])
+@allow(FRONT_LINE)
+def find_identity() -> Any:
+    # POST, never GET: identity values must not appear in a URL or a server log.
+    form = IdentitySearchForm()
+    results = None
+    if form.validate_on_submit():
+        try:
+            results = services.find_by_identity(
+                db.session(),
+                privacy(),
+                actor_id=current_user.id,
+                niss=form.niss.data or "",
+                last_name=form.last_name.data or "",
+                birth_date=form.birth_date.data,
+            )
+        except InvalidNISSError as error:
+            form.niss.errors.append(str(NISS_ERRORS[error.reason]))
+        except services.EmptySearchError:
+            form.niss.errors.append(
+                _("Give a national register number, or a last name with a birth date.")
+            )
+    return render_template(
+        "people/index.html",
+        code_form=CodeSearchForm(formdata=None),
+        identity_form=form,
+        results=results,
+        **template_labels(),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@allow(FRONT_LINE)
+def create() -> Any:
+    form = PersonCreateForm()
+    if form.validate_on_submit():
+        identity = identity_from(form)
+        if not identity.is_empty() and not form.record_identity.data:
+            form.record_identity.errors.append(
+                _(
+                    "Identity can be kept only if the person agrees. Tick the box, or empty "
+                    "the identity fields."
+                )
+            )
+        elif form.record_identity.data and not form.consent_method.data:
+            form.consent_method.errors.append(_("Say how the person gave consent."))
+        else:
+            try:
+                identity = services.normalise_identity(identity)
+            except InvalidNISSError as error:
+                form.niss.errors.append(str(NISS_ERRORS[error.reason]))
+            else:
+                return _create_person(form, identity)
+    return render_template("people/new.html", form=form)
+
+
+def _create_person(form: PersonCreateForm, identity: services.IdentityData) -> Response:
+    dbs = db.session()
+    person = services.create_person(
+        dbs,
+        actor_id=current_user.id,
+        gender=Gender(form.gender.data),
+        birth_year=form.birth_year.data,
+    )
+    if form.record_identity.data:
+        services.give_consent(
+            dbs,
+            actor_id=current_user.id,
+            person=person,
+            scope=ConsentScope.IDENTITY,
+            method=ConsentMethod(form.consent_method.data),
+        )
+        if not identity.is_empty():
+            flash_duplicates(
+                services.save_identity(
+                    dbs, privacy(), actor_id=current_user.id, person=person, data=identity
+                )
+            )
+    flash(_("Person %(code)s created. Give them their code.", code=person.code), "success")
+    return redirect(url_for("people.detail", code=person.code))
+
+
+@bp.route("/<code>")
+@allow(FRONT_LINE)
+def detail(code: str) -> str:
+    person = load_person(code)
+    return _render_detail(person, revealed=None)
+
+
+def _render_detail(person: Person, revealed: services.IdentityData | None) -> str:
+    return render_template(
+        "people/detail.html",
+        person=person,
+        revealed=revealed,
+        consent=person.active_consent(ConsentScope.IDENTITY),
+        consent_form=ConsentForm(),
+        **template_labels(),
+    )
+
+
+@bp.route("/<code>/reveal", methods=["POST"])
+@allow(FRONT_LINE)
+def reveal(code: str) -> Any:
+    # A POST (CSRF-checked like every POST) so that a reveal is always a deliberate act.
+    person = load_person(code)
+    try:
+        revealed = services.reveal_identity(
+            db.session(), privacy(), actor_id=current_user.id, person=person
+        )
+    except (services.NoIdentityError, services.IdentityErasedError):
+        flash(_("There is no identity to show for this person."), "info")
+        return redirect(url_for("people.detail", code=person.code))
+    return _render_detail(person, revealed=revealed)
+
+
+@bp.route("/<code>/edit", methods=["GET", "POST"])
+@allow(FRONT_LINE)
+def edit(code: str) -> Any:
+    person = load_person(code)
+    form = AttributesForm(obj=person if request.method == "GET" else None)
+    if request.method == "GET":
+        form.gender.data = person.gender.value
+    if form.validate_on_submit():
+        services.update_attributes(
+            db.session(),
+            actor_id=current_user.id,
+            person=person,
+            gender=Gender(form.gender.data),
+            birth_year=form.birth_year.data,
+        )
+        flash(_("Saved."), "success")
+        return redirect(url_for("people.detail", code=person.code))
+    return render_template("people/edit.html", person=person, form=form)
+
+
+@bp.route("/<code>/consent", methods=["POST"])
+@allow(FRONT_LINE)
+def give_consent(code: str) -> Response:
+    person = load_person(code)
+    form = ConsentForm()
+    if not form.validate_on_submit():
+        flash(_("Say how the person gave consent."), "error")
+        return redirect(url_for("people.detail", code=person.code))
+    try:
+        services.give_consent(
+            db.session(),
+            actor_id=current_user.id,
+            person=person,
+            scope=ConsentScope.IDENTITY,
+            method=ConsentMethod(form.method.data),
+        )
+    except services.ConsentAlreadyActiveError:
+        flash(_("Consent is already recorded."), "info")
+    else:
+        flash(_("Consent recorded. You can now enter the identity."), "success")
+        return redirect(url_for("people.identity", code=person.code))
+    return redirect(url_for("people.detail", code=person.code))
+
+
+@bp.route("/<code>/identity", methods=["GET", "POST"])
+@allow(FRONT_LINE)
+def identity(code: str) -> Any:
+    person = load_person(code)
+    if person.active_consent(ConsentScope.IDENTITY) is None:
+        flash(_("Record the person's consent before entering their identity."), "warning")
+        return redirect(url_for("people.detail", code=person.code))
+    form = IdentityForm()
+    if request.method == "GET" and person.identity is not None:
+        # Pre-filling the form is a read of identity: audited like a reveal.
+        current = services.reveal_identity(
+            db.session(), privacy(), actor_id=current_user.id, person=person
+        )
+        form = IdentityForm(data=vars_of(current))
+    if form.validate_on_submit():
+        try:
+            duplicates = services.save_identity(
+                db.session(),
+                privacy(),
+                actor_id=current_user.id,
+                person=person,
+                data=identity_from(form),
+            )
+        except InvalidNISSError as error:
+            form.niss.errors.append(str(NISS_ERRORS[error.reason]))
+        else:
+            flash_duplicates(duplicates)
+            flash(_("Identity saved, encrypted."), "success")
+            return redirect(url_for("people.detail", code=person.code))
+    return render_template("people/identity.html", person=person, form=form)
+
+
+def vars_of(data: services.IdentityData) -> dict[str, Any]:
+    return {name: getattr(data, name) for name in services.IDENTITY_FIELDS}
+
+
+@bp.route("/<code>/consent/withdraw", methods=["GET", "POST"])
+@allow(FRONT_LINE)
+def withdraw_consent(code: str) -> Any:
+    person = load_person(code)
+    if person.active_consent(ConsentScope.IDENTITY) is None:
+        flash(_("There is no active consent to withdraw."), "info")
+        return redirect(url_for("people.detail", code=person.code))
+    form = ConfirmedActionForm()
+    if form.validate_on_submit():
+        services.withdraw_consent(
+            db.session(),
+            privacy(),
+            actor_id=current_user.id,
+            person=person,
+            scope=ConsentScope.IDENTITY,
+        )
+        flash(
+            _("Consent withdrawn. The identity was erased; the person remains a code."), "success"
+        )
+        return redirect(url_for("people.detail", code=person.code))
+    return render_template("people/withdraw.html", person=person, form=form)
+
+
+@bp.route("/<code>/erase", methods=["GET", "POST"])
+@allow(FRONT_LINE)
+def erase(code: str) -> Any:
+    person = load_person(code)
+    if person.identity is None and person.data_key_ref is None:
+        flash(_("There is no identity to erase for this person."), "info")
+        return redirect(url_for("people.detail", code=person.code))
+    form = EraseForm()
+    if form.validate_on_submit():
+        services.erase_identity(
+            db.session(),
+            privacy(),
+            actor_id=current_user.id,
+            person=person,
+            reason=ErasureReason(form.reason.data),
+        )
+        flash(_("Identity erased. It cannot be recovered, not even from backups."), "success")
+        return redirect(url_for("people.detail", code=person.code))
+    return render_template("people/erase.html", person=person, form=form, **template_labels())

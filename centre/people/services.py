@@ -1,0 +1,414 @@
+"""Persons, consent and the identity vault. Pure: session, acting user and keys come in.
+
+Identity is written only under an active identity consent, always encrypted with the person's
+own data key; what can be searched is only a keyed hash (blind index) of normalised values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from datetime import date
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from centre.audit.services import Action, record
+from centre.db import utcnow
+from centre.privacy import Privacy
+from centre.privacy.blind_index import (
+    PURPOSE_NAME_BIRTHDATE,
+    PURPOSE_NISS,
+    name_birthdate_index,
+    niss_index,
+)
+from centre.privacy.codes import generate_code, normalise_code
+from centre.privacy.errors import KeyDestroyedError
+from centre.privacy.fields import FieldCipher
+from centre.privacy.niss import validate_niss
+
+from .models import (
+    IDENTITY_FIELDS,
+    BlindIndex,
+    Consent,
+    ConsentMethod,
+    ConsentScope,
+    ErasureReason,
+    Gender,
+    Identity,
+    Person,
+)
+
+IDENTITY_TABLE = Identity.__tablename__
+CODE_ATTEMPTS = 20
+
+
+class PeopleError(Exception):
+    """Base of the errors routes turn into messages."""
+
+
+class PersonNotFoundError(PeopleError):
+    pass
+
+
+class ConsentRequiredError(PeopleError):
+    """Identity may be stored only while the person's identity consent is active."""
+
+
+class ConsentAlreadyActiveError(PeopleError):
+    pass
+
+
+class IdentityErasedError(PeopleError):
+    """The identity was erased; it can be entered again only under a new consent."""
+
+
+class NoIdentityError(PeopleError):
+    pass
+
+
+class EmptySearchError(PeopleError):
+    """An identity search needs a NISS, or a last name with a birth date."""
+
+
+@dataclass(frozen=True)
+class IdentityData:
+    """Identity in clear, only ever in memory. Empty strings mean "not given"."""
+
+    first_name: str = ""
+    last_name: str = ""
+    birth_date: date | None = None
+    niss: str = ""
+    phone: str = ""
+    address: str = ""
+    nationality: str = ""
+    residence_status: str = ""
+    health_insurance: str = ""
+
+    def __repr__(self) -> str:
+        # Never print identity into a log line or a traceback.
+        return "IdentityData(<hidden>)"
+
+    def is_empty(self) -> bool:
+        return all(not getattr(self, f.name) for f in fields(self))
+
+
+assert tuple(f.name for f in fields(IdentityData)) == IDENTITY_FIELDS  # noqa: S101
+
+
+# --- persons ----------------------------------------------------------------------------------
+
+
+def create_person(
+    session: Session,
+    *,
+    actor_id: int,
+    gender: Gender = Gender.NOT_STATED,
+    birth_year: int | None = None,
+) -> Person:
+    """A new person with a fresh random code; nothing else is required."""
+    for _ in range(CODE_ATTEMPTS):
+        code = generate_code()
+        if session.scalar(select(Person.id).where(Person.code == code)) is None:
+            break
+    else:  # pragma: no cover - 34 billion codes; reaching this means a broken generator
+        raise RuntimeError("could not draw an unused person code")
+    now = utcnow()
+    person = Person(
+        code=code,
+        gender=gender,
+        birth_year=birth_year,
+        created_by_id=actor_id,
+        created_at=now,
+        last_activity_at=now,
+    )
+    session.add(person)
+    session.flush()
+    record(
+        session,
+        Action.PERSON_CREATED,
+        actor_id=actor_id,
+        object_type="person",
+        object_id=person.id,
+        person_id=person.id,
+    )
+    return person
+
+
+def find_by_code(session: Session, code: str) -> Person:
+    """The person with this code. InvalidCodeError for a mistyped code, never a near match."""
+    canonical = normalise_code(code)
+    person = session.scalar(select(Person).where(Person.code == canonical))
+    if person is None:
+        raise PersonNotFoundError()
+    return person
+
+
+def update_attributes(
+    session: Session, *, actor_id: int, person: Person, gender: Gender, birth_year: int | None
+) -> None:
+    person.gender = gender
+    person.birth_year = birth_year
+    record(
+        session,
+        Action.PERSON_UPDATED,
+        actor_id=actor_id,
+        object_type="person",
+        object_id=person.id,
+        person_id=person.id,
+    )
+
+
+# --- consent ----------------------------------------------------------------------------------
+
+
+def give_consent(
+    session: Session,
+    *,
+    actor_id: int,
+    person: Person,
+    scope: ConsentScope,
+    method: ConsentMethod,
+) -> Consent:
+    if person.active_consent(scope) is not None:
+        raise ConsentAlreadyActiveError()
+    consent = Consent(
+        person=person, scope=scope, method=method, given_at=utcnow(), given_by_id=actor_id
+    )
+    session.add(consent)
+    session.flush()
+    record(
+        session,
+        Action.CONSENT_GIVEN,
+        actor_id=actor_id,
+        object_type="consent",
+        object_id=consent.id,
+        person_id=person.id,
+    )
+    return consent
+
+
+def withdraw_consent(
+    session: Session, privacy: Privacy, *, actor_id: int, person: Person, scope: ConsentScope
+) -> None:
+    """Withdraw consent; withdrawing the identity consent erases the identity at once."""
+    consent = person.active_consent(scope)
+    if consent is None:
+        raise ConsentRequiredError()
+    consent.withdrawn_at = utcnow()
+    consent.withdrawn_by_id = actor_id
+    record(
+        session,
+        Action.CONSENT_WITHDRAWN,
+        actor_id=actor_id,
+        object_type="consent",
+        object_id=consent.id,
+        person_id=person.id,
+    )
+    if scope is ConsentScope.IDENTITY and person.data_key_ref is not None:
+        erase_identity(
+            session,
+            privacy,
+            actor_id=actor_id,
+            person=person,
+            reason=ErasureReason.CONSENT_WITHDRAWN,
+        )
+
+
+# --- the identity vault -----------------------------------------------------------------------
+
+
+def normalise_identity(data: IdentityData) -> IdentityData:
+    """Trimmed values and a validated NISS (InvalidNISSError names what is wrong)."""
+    return IdentityData(
+        first_name=data.first_name.strip(),
+        last_name=data.last_name.strip(),
+        birth_date=data.birth_date,
+        niss=validate_niss(data.niss) if data.niss.strip() else "",
+        phone=data.phone.strip(),
+        address=data.address.strip(),
+        nationality=data.nationality.strip(),
+        residence_status=data.residence_status.strip(),
+        health_insurance=data.health_insurance.strip(),
+    )
+
+
+def _index_values(key: bytes, data: IdentityData) -> list[tuple[str, str]]:
+    values = []
+    if data.niss:
+        values.append((PURPOSE_NISS, niss_index(key, data.niss)))
+    # Never an index of the birth date alone: it is low-cardinality and would single people out.
+    if data.last_name and data.birth_date:
+        values.append(
+            (PURPOSE_NAME_BIRTHDATE, name_birthdate_index(key, data.last_name, data.birth_date))
+        )
+    return values
+
+
+def _encode(name: str, data: IdentityData) -> str | None:
+    value = getattr(data, name)
+    if value in ("", None):
+        return None
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _cipher_for(privacy: Privacy, person: Person) -> FieldCipher:
+    if person.data_key_ref is None:
+        person.data_key_ref, cipher = privacy.new_person_key()
+        return cipher
+    return privacy.cipher_for(person.data_key_ref)
+
+
+def save_identity(
+    session: Session, privacy: Privacy, *, actor_id: int, person: Person, data: IdentityData
+) -> list[Person]:
+    """Encrypt and store identity; return other persons whose identity matches (duplicates)."""
+    if person.active_consent(ConsentScope.IDENTITY) is None:
+        raise ConsentRequiredError()
+    data = normalise_identity(data)
+    cipher = _cipher_for(privacy, person)
+    identity = person.identity or Identity(person=person)
+    binding = str(person.id)
+    for name in IDENTITY_FIELDS:
+        plain = _encode(name, data)
+        setattr(
+            identity,
+            name,
+            None if plain is None else cipher.encrypt_text(IDENTITY_TABLE, name, binding, plain),
+        )
+    identity.updated_at = utcnow()
+    identity.updated_by_id = actor_id
+    person.identity_erased_at = None
+    session.add(identity)
+
+    index_values = _index_values(privacy.blind_index_key, data)
+    session.execute(delete(BlindIndex).where(BlindIndex.person_id == person.id))
+    session.add_all(
+        BlindIndex(person_id=person.id, purpose=purpose, value=value)
+        for purpose, value in index_values
+    )
+    session.flush()
+    record(
+        session,
+        Action.IDENTITY_SAVED,
+        actor_id=actor_id,
+        object_type="person",
+        object_id=person.id,
+        person_id=person.id,
+    )
+    return _persons_matching(session, index_values, exclude_id=person.id)
+
+
+def reveal_identity(
+    session: Session, privacy: Privacy, *, actor_id: int, person: Person
+) -> IdentityData:
+    """Decrypt a person's identity for display. Every call is audited."""
+    identity = person.identity
+    if identity is None or person.data_key_ref is None:
+        raise IdentityErasedError() if person.identity_erased_at else NoIdentityError()
+    try:
+        cipher = privacy.cipher_for(person.data_key_ref)
+    except KeyDestroyedError:
+        raise IdentityErasedError() from None
+    binding = str(person.id)
+    values: dict[str, object] = {}
+    for name in IDENTITY_FIELDS:
+        blob = getattr(identity, name)
+        text = "" if blob is None else cipher.decrypt_text(IDENTITY_TABLE, name, binding, blob)
+        values[name] = (
+            (date.fromisoformat(text) if text else None) if name == "birth_date" else text
+        )
+    record(
+        session,
+        Action.IDENTITY_REVEALED,
+        actor_id=actor_id,
+        object_type="person",
+        object_id=person.id,
+        person_id=person.id,
+    )
+    return IdentityData(**values)  # type: ignore[arg-type]
+
+
+def erase_identity(
+    session: Session,
+    privacy: Privacy,
+    *,
+    actor_id: int | None,
+    person: Person,
+    reason: ErasureReason,
+) -> None:
+    """Crypto-shred: destroy the data key first, then the ciphertexts and blind indexes.
+
+    Destroying the key first means that a failure half-way leaves data nobody can read, never
+    readable data that was meant to be gone.
+    """
+    if person.data_key_ref is not None:
+        privacy.keystore.destroy_key(person.data_key_ref)
+    person.data_key_ref = None
+    session.execute(delete(BlindIndex).where(BlindIndex.person_id == person.id))
+    if person.identity is not None:
+        session.delete(person.identity)
+    person.identity_erased_at = utcnow()
+    session.flush()
+    record(
+        session,
+        Action.IDENTITY_ERASED,
+        actor_id=actor_id,
+        object_type=f"erasure:{reason}",
+        object_id=person.id,
+        person_id=person.id,
+    )
+
+
+# --- search by exact identity -----------------------------------------------------------------
+
+
+def _persons_matching(
+    session: Session, index_values: Sequence[tuple[str, str]], exclude_id: int | None = None
+) -> list[Person]:
+    if not index_values:
+        return []
+    ids: set[int] = set()
+    for purpose, value in index_values:
+        ids.update(
+            session.scalars(
+                select(BlindIndex.person_id).where(
+                    BlindIndex.purpose == purpose, BlindIndex.value == value
+                )
+            )
+        )
+    if exclude_id is not None:
+        ids.discard(exclude_id)
+    if not ids:
+        return []
+    return list(session.scalars(select(Person).where(Person.id.in_(ids)).order_by(Person.code)))
+
+
+def find_by_identity(
+    session: Session,
+    privacy: Privacy,
+    *,
+    actor_id: int,
+    niss: str = "",
+    last_name: str = "",
+    birth_date: date | None = None,
+) -> list[Person]:
+    """Persons whose NISS, or last name and birth date, match exactly (after normalising)."""
+    data = IdentityData(
+        niss=validate_niss(niss) if niss.strip() else "",
+        last_name=last_name.strip(),
+        birth_date=birth_date,
+    )
+    index_values = _index_values(privacy.blind_index_key, data)
+    if not index_values:
+        raise EmptySearchError()
+    found = _persons_matching(session, index_values)
+    # The search terms are identifying: the audit keeps only who searched and what was found.
+    record(
+        session,
+        Action.IDENTITY_SEARCHED,
+        actor_id=actor_id,
+        object_type="search",
+        object_id=len(found),
+    )
+    return found
