@@ -45,6 +45,10 @@ class Config:
     # Storage for rate limits; must be shared (Redis) when several app servers run.
     RATELIMIT_STORAGE_URI: str = _env("CENTRE_RATELIMIT_STORAGE_URI") or "memory://"
 
+    # Identity of persons without any activity for this long is erased by
+    # `flask people retention` (run it daily from cron).
+    RETENTION_INACTIVE_DAYS = int(_env("CENTRE_RETENTION_INACTIVE_DAYS") or 730)
+
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = "Europe/Brussels"
     LANGUAGES = ("fr", "nl", "en")

@@ -125,7 +125,8 @@ def _register_cli(app: Flask) -> None:
     from .audit.cli import audit_cli
     from .auth.cli import users_cli
     from .cli import db_cli
+    from .people.cli import people_cli
     from .privacy.cli import keys_cli
 
-    for group in (db_cli, users_cli, audit_cli, keys_cli):
+    for group in (db_cli, users_cli, audit_cli, keys_cli, people_cli):
         app.cli.add_command(group)

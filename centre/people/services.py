@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -412,3 +412,30 @@ def find_by_identity(
         object_id=len(found),
     )
     return found
+
+
+# --- retention --------------------------------------------------------------------------------
+
+
+def persons_past_retention(session: Session, *, inactive_since: datetime) -> list[Person]:
+    """Persons with an identity (or a live key) and no activity since `inactive_since`."""
+    return list(
+        session.scalars(
+            select(Person)
+            .where(Person.last_activity_at < inactive_since, Person.data_key_ref.is_not(None))
+            .order_by(Person.id)
+        )
+    )
+
+
+def apply_retention(
+    session: Session, privacy: Privacy, *, inactive_since: datetime, dry_run: bool = False
+) -> list[Person]:
+    """Erase the identity of every person inactive since `inactive_since`; return them."""
+    due = persons_past_retention(session, inactive_since=inactive_since)
+    if not dry_run:
+        for person in due:
+            erase_identity(
+                session, privacy, actor_id=None, person=person, reason=ErasureReason.RETENTION
+            )
+    return due

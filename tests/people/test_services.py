@@ -260,3 +260,45 @@ def test_erasure_defeats_a_copy_taken_before_it(
                 open_sealed(key, blob, aad)
     event = session.scalars(select(AuditEvent).where(AuditEvent.action == "identity.erased")).one()
     assert event.object_type == "erasure:request"
+
+
+def test_retention_erases_only_inactive_identities(
+    session: Session, actor: User, privacy: Privacy, consenting: object, app: Flask
+) -> None:
+    from datetime import timedelta
+
+    from centre.db import utcnow
+
+    services.save_identity(session, privacy, actor_id=actor.id, person=consenting, data=JEAN)
+    recent = services.create_person(session, actor_id=actor.id)
+    services.give_consent(
+        session,
+        actor_id=actor.id,
+        person=recent,
+        scope=ConsentScope.IDENTITY,
+        method=ConsentMethod.ORAL,
+    )
+    services.save_identity(
+        session,
+        privacy,
+        actor_id=actor.id,
+        person=recent,
+        data=services.IdentityData(last_name="Recent"),
+    )
+    consenting.last_activity_at = utcnow() - timedelta(days=800)  # type: ignore[attr-defined]
+    session.commit()
+
+    dry = app.test_cli_runner().invoke(args=["people", "retention", "--dry-run"])
+    assert dry.exit_code == 0 and "1 identity would be erased" in dry.output
+    assert consenting.code in dry.output and recent.code not in dry.output  # type: ignore[attr-defined]
+    assert session.get(Identity, consenting.id) is not None  # type: ignore[attr-defined]
+
+    done = app.test_cli_runner().invoke(args=["people", "retention"])
+    assert done.exit_code == 0 and "1 identity erased" in done.output
+    session.rollback()
+    session.expire_all()
+    assert session.get(Identity, consenting.id) is None  # type: ignore[attr-defined]
+    assert session.get(Identity, recent.id) is not None
+    assert session.scalars(
+        select(AuditEvent.object_type).where(AuditEvent.action == "identity.erased")
+    ).all() == ["erasure:retention"]
