@@ -49,6 +49,11 @@ class Config:
     # `flask people retention` (run it daily from cron).
     RETENTION_INACTIVE_DAYS = int(_env("CENTRE_RETENTION_INACTIVE_DAYS") or 730)
 
+    # Reception: shift start times (Brussels wall clock) and the sharps-container factor
+    # used to estimate returned syringes from a container's volume.
+    SHIFT_STARTS = _env("CENTRE_SHIFT_STARTS") or "07:00,15:00,23:00"
+    SYRINGES_PER_LITRE = int(_env("CENTRE_SYRINGES_PER_LITRE") or 80)
+
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = "Europe/Brussels"
     LANGUAGES = ("fr", "nl", "en")

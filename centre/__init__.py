@@ -61,6 +61,7 @@ def _register_blueprints(app: Flask) -> None:
     from .audit import bp as audit_bp
     from .auth import bp as auth_bp
     from .cases import bp as cases_bp
+    from .catalogues import bp as catalogues_bp
     from .employment import bp as employment_bp
     from .housing import bp as housing_bp
     from .intake import bp as intake_bp
@@ -75,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
         cases_bp,
         housing_bp,
         employment_bp,
+        catalogues_bp,
         audit_bp,
     ):
         app.register_blueprint(blueprint)
