@@ -70,9 +70,26 @@ def postgres_schema_url(base_url: str, schema: str) -> str:
 
 
 def fresh_database_url(engine_name: str, tmp_dir: Path, label: str) -> str:
+    """An empty database: a SQLite file, or a PostgreSQL schema of this process's own."""
     if engine_name == "sqlite":
         return f"sqlite:///{tmp_dir / f'{label}.db'}"
-    return postgres_schema_url(POSTGRES_URL, f"t_{label}_{worker_id()}")
+    # The process id keeps two test runs on one machine (or xdist workers) apart.
+    return postgres_schema_url(POSTGRES_URL, f"t_{label}_{os.getpid()}")
+
+
+def drop_database(url: str) -> None:
+    """Drop a PostgreSQL schema made by fresh_database_url (SQLite files go with tmp)."""
+    parsed = make_url(url)
+    options = parsed.query.get("options", "")
+    if parsed.get_backend_name() != "postgresql" or "search_path=" not in str(options):
+        return
+    schema = str(options).split("search_path=", 1)[1]
+    engine = db.make_engine(
+        parsed.difference_update_query(["options"]).render_as_string(hide_password=False)
+    )
+    with engine.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    engine.dispose()
 
 
 def make_test_config(database_url: str, **overrides: Any) -> type[TestingConfig]:
@@ -108,8 +125,11 @@ def app(engine_name: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     url = fresh_database_url(engine_name, tmp_path_factory.mktemp("db"), "suite")
     application = create_app(make_test_config(url))
     upgrade_to_head(application)
+    # Every test starts empty, the first one too (the migrations insert default catalogues).
+    empty_all_tables(application.extensions["centre.db"].engine)
     yield application
     dispose(application)
+    drop_database(url)
 
 
 def dispose(application: Flask) -> None:

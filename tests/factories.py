@@ -44,3 +44,60 @@ def user(
         setattr(created, name, value)
     session.flush()
     return created
+
+
+def site(session: Session, *, key: str = "centre", kind: str = "centre", **extra: Any) -> Any:
+    from centre.catalogues.models import Site, SiteKind
+
+    item = Site(
+        key=key,
+        label_fr=f"{key} fr",
+        label_nl=f"{key} nl",
+        label_en=f"{key} en",
+        kind=SiteKind(kind),
+        **extra,
+    )
+    session.add(item)
+    session.flush()
+    return item
+
+
+def service(session: Session, *, key: str, shortcut: str | None = None, **extra: Any) -> Any:
+    from centre.catalogues.models import Service
+
+    item = Service(
+        key=key,
+        label_fr=f"{key} fr",
+        label_nl=f"{key} nl",
+        label_en=f"{key} en",
+        shortcut=shortcut,
+        **extra,
+    )
+    session.add(item)
+    session.flush()
+    return item
+
+
+def supply(
+    session: Session, *, key: str, max_per_visit: int = 50, is_syringe: bool = False, **extra: Any
+) -> Any:
+    from centre.catalogues.models import Supply
+
+    item = Supply(
+        key=key,
+        label_fr=f"{key} fr",
+        label_nl=f"{key} nl",
+        label_en=f"{key} en",
+        max_per_visit=max_per_visit,
+        is_syringe=is_syringe,
+        **extra,
+    )
+    session.add(item)
+    session.flush()
+    return item
+
+
+def person(session: Session, *, actor_id: int, **extra: Any) -> Any:
+    from centre.people import services as people_services
+
+    return people_services.create_person(session, actor_id=actor_id, **extra)

@@ -56,6 +56,16 @@ class Action(enum.StrEnum):
     CONSENT_GIVEN = "consent.given"
     CONSENT_WITHDRAWN = "consent.withdrawn"
     KEYS_ROTATED = "keys.rotated"
+    CATALOGUE_CREATED = "catalogue.created"
+    CATALOGUE_UPDATED = "catalogue.updated"
+    CATALOGUE_DEACTIVATED = "catalogue.deactivated"
+    CATALOGUE_REACTIVATED = "catalogue.reactivated"
+    VISIT_LOGGED = "visit.logged"
+    VISIT_CORRECTED = "visit.corrected"
+    VISIT_DELETED = "visit.deleted"
+    INCIDENT_LOGGED = "incident.logged"
+    INCIDENT_UPDATED = "incident.updated"
+    HANDOVER_WRITTEN = "handover.written"
 
 
 def _digest(event: AuditEvent) -> str:

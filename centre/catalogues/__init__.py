@@ -3,3 +3,5 @@
 from flask import Blueprint
 
 bp = Blueprint("catalogues", __name__, url_prefix="/catalogues")
+
+from . import routes  # noqa: E402,F401

@@ -3,3 +3,5 @@
 from flask import Blueprint
 
 bp = Blueprint("intake", __name__, url_prefix="/reception")
+
+from . import routes  # noqa: E402,F401

@@ -17,11 +17,15 @@ from sqlalchemy.orm import Session
 from centre.audit.models import AuditEvent
 from centre.auth.models import Role, User
 from centre.auth.permissions import AUTHENTICATED, PUBLIC, policy_of
+from centre.db import utcnow
+from centre.intake.models import HandoverEntry, Incident, IncidentKind, Visit
 from centre.people import services as people_services
+from tests import factories
 from tests.conftest import Browser
 
 ADMIN = {Role.ADMIN}
 FRONT_LINE = {Role.RECEPTION, Role.SOCIAL_WORKER}
+CATALOGUES = {Role.MANAGER, Role.ADMIN}
 
 EXPECTED: dict[str, set[Role] | str] = {
     "main.index": PUBLIC,
@@ -50,7 +54,28 @@ EXPECTED: dict[str, set[Role] | str] = {
     "people.identity": FRONT_LINE,
     "people.withdraw_consent": FRONT_LINE,
     "people.erase": FRONT_LINE,
+    "intake.visits": FRONT_LINE,
+    "intake.choose_site": FRONT_LINE,
+    "intake.log_visit": FRONT_LINE,
+    "intake.edit_visit": FRONT_LINE,
+    "intake.delete_visit": FRONT_LINE,
+    "intake.incidents": FRONT_LINE,
+    "intake.new_incident": FRONT_LINE,
+    "intake.edit_incident": FRONT_LINE,
+    "intake.handover": FRONT_LINE,
+    "intake.mark_read": FRONT_LINE,
+    "intake.quick_view": FRONT_LINE,
+    "intake.member_card": FRONT_LINE,
+    "intake.lookup": FRONT_LINE,
+    "catalogues.index": CATALOGUES,
+    "catalogues.items": CATALOGUES,
+    "catalogues.create": CATALOGUES,
+    "catalogues.edit": CATALOGUES,
+    "catalogues.set_active": CATALOGUES,
 }
+# Allowed by role, yet each object answers only its owner (a colleague's visit: 403).
+OWNER_ONLY = {"intake.edit_visit", "intake.delete_visit"}
+SESSION_ENDING = {"auth.logout", "auth.lock"}
 
 
 def endpoints(app: Flask) -> dict[str, tuple[str, set[str]]]:
@@ -78,8 +103,38 @@ def test_every_route_has_a_declared_policy_and_an_expectation(app: Flask) -> Non
 def url_values(make_user: Callable[..., User], session: Session) -> dict[str, Any]:
     target = make_user(Role.RECEPTION, username="matrix.target")
     person = people_services.create_person(session, actor_id=target.id)
+    site = factories.site(session, key="matrix")
+    now = utcnow()
+    visit = Visit(
+        site_id=site.id,
+        occurred_at=now,
+        shift_day=now.date(),
+        shift_index=0,
+        created_by_id=target.id,
+    )
+    incident = Incident(
+        site_id=site.id,
+        kind=IncidentKind.OTHER,
+        occurred_at=now,
+        shift_day=now.date(),
+        shift_index=0,
+        created_by_id=target.id,
+    )
+    entry = HandoverEntry(
+        site_id=site.id, author_id=target.id, body="matrix", shift_day=now.date(), shift_index=0
+    )
+    supply = factories.supply(session, key="matrix_supply")
+    session.add_all([visit, incident, entry])
     session.commit()
-    return {"user_id": target.id, "code": person.code}
+    return {
+        "user_id": target.id,
+        "code": person.code,
+        "visit_id": visit.id,
+        "incident_id": incident.id,
+        "entry_id": entry.id,
+        "kind": "supplies",
+        "item_id": supply.id,
+    }
 
 
 def build(rule: str, values: dict[str, Any]) -> str:
@@ -113,22 +168,42 @@ def test_each_route_for_each_role(
     url_values: dict[str, Any],
     session: Session,
 ) -> None:
+    def fresh() -> Browser:
+        return login_as(role) if role else Browser(app.test_client())
+
+    shared = fresh()
     for endpoint, (rule, methods) in sorted(endpoints(app).items()):
         expected = EXPECTED[endpoint]
         url = build(rule, url_values)
         for method in sorted(methods):
-            # A fresh session per call: some allowed calls (logout, lock) end the session.
-            client = login_as(role) if role else Browser(app.test_client())
+            # Calls that end the session get a client of their own.
+            client = fresh() if endpoint in SESSION_ENDING else shared
             response = call(client, method, url)
             where = f"{method} {url} as {role.value if role else 'anonymous'}"
             if allowed(expected, role):
-                assert response.status_code not in (401, 403), where
                 assert "/login?next=" not in response.headers.get("Location", ""), where
+                if endpoint in OWNER_ONLY:
+                    assert not policy_refused(session, endpoint), where
+                else:
+                    assert response.status_code not in (401, 403), where
             elif role is None:
                 assert response.status_code == 302, where
                 assert response.headers["Location"].startswith("/login"), where
             else:
                 assert response.status_code == 403, where
+
+
+def policy_refused(session: Session, endpoint: str) -> bool:
+    """Whether the role policy (not an object check) refused `endpoint`: it audits that."""
+    session.rollback()
+    return (
+        session.scalar(
+            select(AuditEvent.id)
+            .where(AuditEvent.action == "auth.access_refused", AuditEvent.object_id == endpoint)
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def test_refusals_are_audited(login_as: Callable[..., Browser], session: Session) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import IN_CI, fresh_database_url
+from tests.conftest import IN_CI, drop_database, fresh_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CENTRE_CHROMIUM", "/usr/bin/chromium")
@@ -91,11 +91,12 @@ def live_server(
     """centre served by a real process on a free port, with one administrator."""
     home = tmp_path_factory.mktemp("live")
     port = free_port()
+    database_url = fresh_database_url(engine_name, home, "live")
     env = {
         **os.environ,
         "CENTRE_ENV": "development",
         "CENTRE_INSTANCE_DIR": str(home),
-        "DATABASE_URL": fresh_database_url(engine_name, home, "live"),
+        "DATABASE_URL": database_url,
         "CENTRE_KEYRING_FILE": str(home / "keyring.json"),
         "CENTRE_KEYSTORE_URL": f"sqlite:///{home / 'keystore.db'}",
         "PYTHONUNBUFFERED": "1",
@@ -139,6 +140,7 @@ def live_server(
         process.terminate()
         process.wait(timeout=10)
         log.close()
+        drop_database(database_url)
 
 
 @pytest.fixture(scope="session")

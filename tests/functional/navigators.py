@@ -76,3 +76,22 @@ class ReceptionNavigator(Navigator):
         self.page.locator("#niss").fill(niss)
         self.page.locator("form[action='/people/find-identity'] button").click()
         self.page.wait_for_load_state()
+
+
+class DeskNavigator(Navigator):
+    """Reception at the counter, keyboard only once the screen is open."""
+
+    def open_reception(self) -> None:
+        self.page.goto("/reception")
+        expect(self.page.locator("#code")).to_be_focused()
+
+    def press(self, *keys: str) -> None:
+        for key in keys:
+            self.page.keyboard.press(key)
+
+    def type(self, text: str) -> None:
+        self.page.keyboard.type(text)
+
+    def save(self) -> None:
+        with self.page.expect_navigation():
+            self.page.keyboard.press("Enter")

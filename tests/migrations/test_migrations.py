@@ -16,16 +16,18 @@ from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, inspect
 from centre import db
 from centre.cli import alembic_config
 from centre.db import Base
-from tests.conftest import ENGINES, fresh_database_url
+from tests.conftest import ENGINES, drop_database, fresh_database_url
 
 VERSIONS = Path(__file__).resolve().parents[2] / "migrations" / "versions"
 
 
 @pytest.fixture(params=ENGINES)
 def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    engine = db.make_engine(fresh_database_url(str(request.param), tmp_path, "migrations"))
+    url = fresh_database_url(str(request.param), tmp_path, "migrations")
+    engine = db.make_engine(url)
     yield engine
     engine.dispose()
+    drop_database(url)
 
 
 def run(engine: Engine, action: str, revision: str) -> None:

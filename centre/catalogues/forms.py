@@ -1,0 +1,157 @@
+"""Forms for catalogue items: one per catalogue, with the key only when creating."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from .models import SiteKind
+from .services import (
+    MAX_LABEL_LENGTH,
+    MAX_PER_VISIT,
+    MAX_SORT_ORDER,
+    MIN_PER_VISIT,
+    MIN_SORT_ORDER,
+    Kind,
+)
+
+KIND_LABELS = {
+    Kind.SITES: _l("Sites"),
+    Kind.SERVICES: _l("Services"),
+    Kind.SUPPLIES: _l("Harm-reduction supplies"),
+}
+KIND_DESCRIPTIONS = {
+    Kind.SITES: _l("Where visits happen: the centre, exchange counters, outreach."),
+    Kind.SERVICES: _l("What reception ticks on a visit, each with its keyboard letter."),
+    Kind.SUPPLIES: _l("Material handed out and taken back, with its per-visit limit."),
+}
+NEW_ITEM_TITLES = {
+    Kind.SITES: _l("New site"),
+    Kind.SERVICES: _l("New service"),
+    Kind.SUPPLIES: _l("New supply"),
+}
+SITE_KIND_LABELS = {
+    SiteKind.CENTRE: _l("Centre"),
+    SiteKind.EXCHANGE_COUNTER: _l("Exchange counter"),
+    SiteKind.WOMENS_SPACE: _l("Women's space"),
+    SiteKind.OUTREACH: _l("Outreach"),
+}
+
+
+def site_kind_choices() -> list[SelectChoice]:
+    return [SelectChoice(kind.value, str(label)) for kind, label in SITE_KIND_LABELS.items()]
+
+
+class KeyMixin:
+    key = StringField(
+        _l("Key"),
+        validators=[DataRequired(), Length(max=40)],
+        description=_l(
+            "2 to 40 lower-case letters, digits or underscores, e.g. naloxone_kit. "
+            "Used in exports; it cannot be changed later."
+        ),
+        render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"},
+    )
+
+
+class ItemMixin:
+    label_fr = StringField(
+        _l("Label in French"),
+        validators=[DataRequired(), Length(max=MAX_LABEL_LENGTH)],
+        render_kw={"lang": "fr", "autocomplete": "off"},
+    )
+    label_nl = StringField(
+        _l("Label in Dutch"),
+        validators=[DataRequired(), Length(max=MAX_LABEL_LENGTH)],
+        render_kw={"lang": "nl", "autocomplete": "off"},
+    )
+    label_en = StringField(
+        _l("Label in English"),
+        validators=[DataRequired(), Length(max=MAX_LABEL_LENGTH)],
+        render_kw={"lang": "en", "autocomplete": "off"},
+    )
+    sort_order = IntegerField(
+        _l("Order"),
+        default=0,
+        validators=[Optional(), NumberRange(min=MIN_SORT_ORDER, max=MAX_SORT_ORDER)],
+        description=_l("Smaller numbers come first on the reception screen. Empty means 0."),
+        render_kw={"min": MIN_SORT_ORDER, "max": MAX_SORT_ORDER},
+    )
+
+
+class SiteForm(ItemMixin, FlaskForm):
+    kind = SelectField(_l("Kind of site"), choices=site_kind_choices, validators=[DataRequired()])
+    submit = SubmitField(_l("Save"))
+
+
+class ServiceForm(ItemMixin, FlaskForm):
+    shortcut = StringField(
+        _l("Keyboard letter"),
+        validators=[Optional(), Length(max=1)],
+        description=_l(
+            "One letter, a to z, that ticks this service on the visit screen. "
+            "No two active services may share a letter. Leave empty for none."
+        ),
+        render_kw={
+            "autocomplete": "off",
+            "autocapitalize": "none",
+            "spellcheck": "false",
+            "maxlength": 1,
+            "size": 2,
+        },
+    )
+    submit = SubmitField(_l("Save"))
+
+
+class SupplyForm(ItemMixin, FlaskForm):
+    max_per_visit = IntegerField(
+        _l("Maximum per visit"),
+        default=50,
+        validators=[InputRequired(), NumberRange(min=MIN_PER_VISIT, max=MAX_PER_VISIT)],
+        description=_l(
+            "Above this quantity, reception must confirm it is not a typo. "
+            "It is a check, not a limit on what a person may receive."
+        ),
+        render_kw={"min": MIN_PER_VISIT, "max": MAX_PER_VISIT},
+    )
+    is_syringe = BooleanField(
+        _l("Needle-and-syringe set"),
+        description=_l("Counts toward syringes distributed, for the return rate."),
+    )
+    submit = SubmitField(_l("Save"))
+
+
+# Creating adds the key, which editing never shows as a field: it is immutable.
+class NewSiteForm(KeyMixin, SiteForm):
+    pass
+
+
+class NewServiceForm(KeyMixin, ServiceForm):
+    pass
+
+
+class NewSupplyForm(KeyMixin, SupplyForm):
+    pass
+
+
+ItemForm = SiteForm | ServiceForm | SupplyForm
+
+EDIT_FORMS: dict[Kind, type[ItemForm]] = {
+    Kind.SITES: SiteForm,
+    Kind.SERVICES: ServiceForm,
+    Kind.SUPPLIES: SupplyForm,
+}
+NEW_FORMS: dict[Kind, type[ItemForm]] = {
+    Kind.SITES: NewSiteForm,
+    Kind.SERVICES: NewServiceForm,
+    Kind.SUPPLIES: NewSupplyForm,
+}
+
+
+class ConfirmForm(FlaskForm):
+    """A button that posts: CSRF-protected, nothing else to fill in."""
+
+    submit = SubmitField(_l("Confirm"))

@@ -1,0 +1,275 @@
+"""Maintaining the catalogues: list, create, edit, deactivate, reactivate. Pure: no request.
+
+Items are never deleted (past visits point at them); the key is fixed at creation because
+code and exports may refer to it, while labels and order can change freely.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from typing import cast
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from centre.audit.services import Action, record
+
+from .models import Service, Site, SiteKind, Supply
+
+KEY_PATTERN = re.compile(r"[a-z0-9_]{2,40}")
+SHORTCUT_PATTERN = re.compile(r"[a-z]")
+MAX_LABEL_LENGTH = 80
+MIN_SORT_ORDER, MAX_SORT_ORDER = 0, 9999
+# Above this, a per-visit maximum is itself more likely a typo than a real limit.
+MIN_PER_VISIT, MAX_PER_VISIT = 1, 10_000
+LANGUAGES = ("fr", "nl", "en")
+
+
+Item = Site | Service | Supply
+
+
+class Kind(enum.StrEnum):
+    """A catalogue, as named in URLs."""
+
+    SITES = "sites"
+    SERVICES = "services"
+    SUPPLIES = "supplies"
+
+
+MODELS: dict[Kind, type[Item]] = {
+    Kind.SITES: Site,
+    Kind.SERVICES: Service,
+    Kind.SUPPLIES: Supply,
+}
+# The audit log's object_type for one item of each catalogue.
+OBJECT_TYPES = {Kind.SITES: "site", Kind.SERVICES: "service", Kind.SUPPLIES: "supply"}
+
+
+class CatalogueError(Exception):
+    """Base of the errors routes turn into messages."""
+
+
+class ItemNotFoundError(CatalogueError):
+    pass
+
+
+class InvalidValueError(CatalogueError):
+    """A value the catalogue cannot take; `field` names it, `reason` says why."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(field, reason)
+        self.field = field
+        self.reason = reason  # "required", "length", "format" or "range"
+
+
+class DuplicateKeyError(CatalogueError):
+    """Another item of the same catalogue already has this key."""
+
+
+class ShortcutTakenError(CatalogueError):
+    """Another active service already uses this letter on the visit screen."""
+
+    def __init__(self, shortcut: str, taken_by: Service) -> None:
+        super().__init__(shortcut)
+        self.shortcut = shortcut
+        self.taken_by = taken_by
+
+
+@dataclass(frozen=True)
+class ItemValues:
+    """What a manager can set on an item. Fields that do not apply to a catalogue are ignored."""
+
+    label_fr: str
+    label_nl: str
+    label_en: str
+    sort_order: int = 0
+    shortcut: str | None = None  # services
+    max_per_visit: int = 50  # supplies
+    is_syringe: bool = False  # supplies
+    site_kind: SiteKind = SiteKind.CENTRE  # sites
+
+
+@dataclass(frozen=True)
+class KindCount:
+    kind: Kind
+    active: int
+    total: int
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def list_items(session: Session, kind: Kind) -> list[Item]:
+    """Every item of a catalogue: active first, then in screen order, then by key."""
+    model = MODELS[kind]
+    query = select(model).order_by(model.active.desc(), model.sort_order, model.key)
+    # mypy sees the union of models as their Base; every row is of `model`.
+    return cast("list[Item]", list(session.scalars(query)))
+
+
+def counts(session: Session) -> list[KindCount]:
+    result = []
+    for kind, model in MODELS.items():
+        total, active = session.execute(
+            select(func.count(model.id), func.count(model.id).filter(model.active))
+        ).one()
+        result.append(KindCount(kind, int(active), int(total)))
+    return result
+
+
+def get_item(session: Session, kind: Kind, item_id: int) -> Item:
+    item = session.get(MODELS[kind], item_id)
+    if not isinstance(item, Site | Service | Supply):
+        raise ItemNotFoundError(item_id)
+    return item
+
+
+# --- validation -------------------------------------------------------------------------------
+
+
+def normalise_key(key: str) -> str:
+    key = key.strip().lower()
+    if not KEY_PATTERN.fullmatch(key):
+        raise InvalidValueError("key", "format")
+    return key
+
+
+def normalise_shortcut(shortcut: str | None) -> str | None:
+    shortcut = (shortcut or "").strip().lower()
+    if not shortcut:
+        return None
+    if not SHORTCUT_PATTERN.fullmatch(shortcut):
+        raise InvalidValueError("shortcut", "format")
+    return shortcut
+
+
+def _check_range(field: str, value: int, low: int, high: int) -> None:
+    if not low <= value <= high:
+        raise InvalidValueError(field, "range")
+
+
+def normalise_values(kind: Kind, values: ItemValues) -> ItemValues:
+    """Trimmed labels and checked numbers; InvalidValueError names the first bad field."""
+    labels = {}
+    for language in LANGUAGES:
+        name = f"label_{language}"
+        label = getattr(values, name).strip()
+        if not label:
+            raise InvalidValueError(name, "required")
+        if len(label) > MAX_LABEL_LENGTH:
+            raise InvalidValueError(name, "length")
+        labels[name] = label
+    _check_range("sort_order", values.sort_order, MIN_SORT_ORDER, MAX_SORT_ORDER)
+    shortcut = None
+    if kind is Kind.SERVICES:
+        shortcut = normalise_shortcut(values.shortcut)
+    if kind is Kind.SUPPLIES:
+        _check_range("max_per_visit", values.max_per_visit, MIN_PER_VISIT, MAX_PER_VISIT)
+    return ItemValues(
+        **labels,
+        sort_order=values.sort_order,
+        shortcut=shortcut,
+        max_per_visit=values.max_per_visit,
+        is_syringe=values.is_syringe,
+        site_kind=SiteKind(values.site_kind),
+    )
+
+
+def _check_shortcut_free(session: Session, shortcut: str | None, item_id: int | None) -> None:
+    """A letter toggles one service only: no two active services may share it."""
+    if shortcut is None:
+        return
+    query = select(Service).where(Service.active, Service.shortcut == shortcut)
+    if item_id is not None:
+        query = query.where(Service.id != item_id)
+    other = session.scalars(query.limit(1)).first()
+    if other is not None:
+        raise ShortcutTakenError(shortcut, other)
+
+
+def _apply(kind: Kind, item: Item, values: ItemValues) -> bool:
+    """Copy the values that apply to this catalogue onto the item; True if anything changed."""
+    names = ["label_fr", "label_nl", "label_en", "sort_order"]
+    if kind is Kind.SERVICES:
+        names.append("shortcut")
+    elif kind is Kind.SUPPLIES:
+        names += ["max_per_visit", "is_syringe"]
+    changes = {name: getattr(values, name) for name in names}
+    if kind is Kind.SITES:
+        changes["kind"] = values.site_kind
+    changed = False
+    for name, value in changes.items():
+        if getattr(item, name, None) != value:
+            setattr(item, name, value)
+            changed = True
+    return changed
+
+
+# --- changes ----------------------------------------------------------------------------------
+
+
+def create_item(
+    session: Session, *, actor_id: int, kind: Kind, key: str, values: ItemValues
+) -> Item:
+    """A new, active item. The key cannot be changed afterwards."""
+    key = normalise_key(key)
+    values = normalise_values(kind, values)
+    model = MODELS[kind]
+    if session.scalar(select(model.id).where(model.key == key)) is not None:
+        raise DuplicateKeyError(key)
+    if kind is Kind.SERVICES:
+        _check_shortcut_free(session, values.shortcut, None)
+    item = model(key=key, active=True)
+    _apply(kind, item, values)
+    try:
+        # A savepoint, so that a concurrent insert of the same key is a named error, not a 500.
+        with session.begin_nested():
+            session.add(item)
+            session.flush()
+    except IntegrityError:
+        raise DuplicateKeyError(key) from None
+    _record(session, Action.CATALOGUE_CREATED, actor_id, kind, item)
+    return item
+
+
+def update_item(
+    session: Session, *, actor_id: int, kind: Kind, item: Item, values: ItemValues
+) -> bool:
+    """Change labels, order and the catalogue's own settings; True if anything changed."""
+    values = normalise_values(kind, values)
+    if kind is Kind.SERVICES and item.active:
+        _check_shortcut_free(session, values.shortcut, item.id)
+    if not _apply(kind, item, values):
+        return False
+    session.flush()
+    _record(session, Action.CATALOGUE_UPDATED, actor_id, kind, item)
+    return True
+
+
+def deactivate_item(session: Session, *, actor_id: int, kind: Kind, item: Item) -> bool:
+    """Hide the item from reception; past records keep it. False if it was already inactive."""
+    if not item.active:
+        return False
+    item.active = False
+    session.flush()
+    _record(session, Action.CATALOGUE_DEACTIVATED, actor_id, kind, item)
+    return True
+
+
+def reactivate_item(session: Session, *, actor_id: int, kind: Kind, item: Item) -> bool:
+    """Offer the item again. ShortcutTakenError if an active service took its letter meanwhile."""
+    if item.active:
+        return False
+    if isinstance(item, Service):
+        _check_shortcut_free(session, item.shortcut, item.id)
+    item.active = True
+    session.flush()
+    _record(session, Action.CATALOGUE_REACTIVATED, actor_id, kind, item)
+    return True
+
+
+def _record(session: Session, action: Action, actor_id: int, kind: Kind, item: Item) -> None:
+    record(session, action, actor_id=actor_id, object_type=OBJECT_TYPES[kind], object_id=item.id)

@@ -1,0 +1,165 @@
+"""Reception forms. Services and supplies come from the catalogues, so they are read from
+the posted form by id (`service-<id>`, `supply-<id>`); the fixed fields are WTForms."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from centre.people.forms import GENDER_LABELS, choices
+from centre.privacy.codes import CODE_PATTERN
+
+from .models import AgeBand, DeletionReason, IncidentKind, IncidentOutcome
+
+NO_NAMES = _l("Never a name or anything that identifies someone: use the person's code.")
+
+AGE_BAND_LABELS = {
+    band: (_l("Not known") if band is AgeBand.NOT_KNOWN else band.value) for band in AgeBand
+}
+INCIDENT_KIND_LABELS = {
+    IncidentKind.OVERDOSE: _l("Overdose"),
+    IncidentKind.MEDICAL_EMERGENCY: _l("Medical emergency"),
+    IncidentKind.AGGRESSION: _l("Aggression"),
+    IncidentKind.OTHER: _l("Other"),
+}
+INCIDENT_OUTCOME_LABELS = {
+    IncidentOutcome.RECOVERED_ON_SITE: _l("Recovered on site"),
+    IncidentOutcome.HOSPITAL: _l("Taken to hospital"),
+    IncidentOutcome.LEFT: _l("Left before the end"),
+    IncidentOutcome.DIED: _l("Died"),
+    IncidentOutcome.UNKNOWN: _l("Not known yet"),
+}
+DELETION_REASON_LABELS = {
+    DeletionReason.MISTAKE: _l("Entered by mistake"),
+    DeletionReason.DUPLICATE: _l("Entered twice"),
+    DeletionReason.WRONG_PERSON: _l("Wrong person code"),
+    DeletionReason.OTHER: _l("Other reason"),
+}
+
+
+def code_field(label: object, description: object) -> StringField:
+    return StringField(
+        label,
+        validators=[Optional(), Length(max=20)],
+        description=description,
+        render_kw={
+            "autocomplete": "off",
+            "autocapitalize": "characters",
+            "spellcheck": "false",
+            "pattern": CODE_PATTERN,
+            "list": "recent-codes",
+            "class": "code-entry",
+        },
+    )
+
+
+class VisitForm(FlaskForm):
+    code = code_field(_l("Person code"), _l("Leave empty for an anonymous visit."))
+    gender = RadioField(
+        _l("Gender"),
+        validators=[Optional()],
+        default="",
+        choices=lambda: [SelectChoice("", str(_l("Not asked"))), *choices(GENDER_LABELS)],
+    )
+    age_band = SelectField(
+        _l("Age band"), default=AgeBand.NOT_KNOWN.value, choices=lambda: choices(AGE_BAND_LABELS)
+    )
+    womens_space = BooleanField(_l("In the women's space"))
+    override_max = BooleanField(
+        _l("Large quantities are right"),
+        description=_l("Tick to save a quantity above an item's usual maximum."),
+    )
+    returned_count = IntegerField(
+        _l("Used syringes returned (counted)"),
+        validators=[Optional()],
+        render_kw={"inputmode": "numeric", "min": 0},
+    )
+    sharps_litres = DecimalField(
+        _l("or sharps container returned (litres)"),
+        places=2,
+        validators=[Optional()],
+        description=_l("The number of syringes is estimated from the volume."),
+        render_kw={"inputmode": "decimal", "step": "0.1", "min": 0},
+    )
+    remark = StringField(
+        _l("Short remark"),
+        validators=[Optional(), Length(max=200)],
+        description=NO_NAMES,
+        render_kw={"autocomplete": "off"},
+    )
+    form_token = HiddenField()
+    submit = SubmitField(_l("Save visit (Enter)"))
+
+
+class SiteForm(FlaskForm):
+    site = SelectField(_l("Site"), coerce=int, choices=[])
+    submit = SubmitField(_l("Change site"))
+
+
+class DeleteVisitForm(FlaskForm):
+    reason = SelectField(
+        _l("Reason"),
+        validators=[DataRequired()],
+        choices=lambda: choices(DELETION_REASON_LABELS, "—"),
+    )
+    submit = SubmitField(_l("Delete visit"))
+
+
+class IncidentForm(FlaskForm):
+    kind = RadioField(
+        _l("What happened"),
+        validators=[InputRequired()],
+        choices=lambda: choices(INCIDENT_KIND_LABELS),
+    )
+    occurred_at = DateTimeLocalField(
+        _l("When"), validators=[Optional()], description=_l("Leave empty for now.")
+    )
+    code = code_field(_l("Person code (optional)"), _l("Leave empty if not known."))
+    naloxone_doses = IntegerField(
+        _l("Naloxone doses given"),
+        default=0,
+        validators=[Optional(), NumberRange(min=0, max=20)],
+        render_kw={"inputmode": "numeric", "min": 0, "max": 20},
+    )
+    ambulance_called = BooleanField(_l("Ambulance called"))
+    hospital_transfer = BooleanField(_l("Taken to hospital"))
+    outcome = SelectField(
+        _l("Outcome"),
+        default=IncidentOutcome.UNKNOWN.value,
+        choices=lambda: choices(INCIDENT_OUTCOME_LABELS),
+    )
+    description = TextAreaField(
+        _l("Short description"),
+        validators=[Optional(), Length(max=300)],
+        description=NO_NAMES,
+        render_kw={"rows": 3},
+    )
+    closed = BooleanField(_l("Closed (nothing left to follow up)"))
+    submit = SubmitField(_l("Save incident"))
+
+
+class HandoverForm(FlaskForm):
+    body = TextAreaField(
+        _l("Note for the next shift"),
+        validators=[DataRequired(), Length(max=2000)],
+        description=_l(
+            "No names here, ever: write person codes. Everything in this log is "
+            "read by the whole team."
+        ),
+        render_kw={"rows": 4},
+    )
+    submit = SubmitField(_l("Add to the handover log"))

@@ -1,0 +1,306 @@
+"""Catalogue services: validation, unique keys and shortcuts, never deleting, the audit trail.
+
+The migration's default rows may or may not be there (tables are emptied after each test), so
+every test creates its own items with keys and letters the defaults do not use.
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from centre.audit.models import AuditEvent
+from centre.auth.models import Role, User
+from centre.catalogues import services
+from centre.catalogues.models import Service, Site, SiteKind, Supply
+from centre.catalogues.services import ItemValues, Kind
+from tests import factories
+
+
+def values(name: str = "Test", **overrides: object) -> ItemValues:
+    fields: dict[str, object] = {
+        "label_fr": f"{name} fr",
+        "label_nl": f"{name} nl",
+        "label_en": f"{name} en",
+        **overrides,
+    }
+    return ItemValues(**fields)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def actor(session: Session, app: Flask) -> User:
+    return factories.user(session, app, role=Role.MANAGER)
+
+
+def events(session: Session, action: str, object_type: str, object_id: int) -> list[AuditEvent]:
+    return list(
+        session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == action,
+                AuditEvent.object_type == object_type,
+                AuditEvent.object_id == str(object_id),
+            )
+        )
+    )
+
+
+def test_create_each_kind_is_active_and_audited(session: Session, actor: User) -> None:
+    site = services.create_item(
+        session,
+        actor_id=actor.id,
+        kind=Kind.SITES,
+        key="t_site",
+        values=values("Site", site_kind=SiteKind.OUTREACH),
+    )
+    service = services.create_item(
+        session,
+        actor_id=actor.id,
+        kind=Kind.SERVICES,
+        key="t_service",
+        values=values("Service", shortcut="X", sort_order=7),
+    )
+    supply = services.create_item(
+        session,
+        actor_id=actor.id,
+        kind=Kind.SUPPLIES,
+        key="t_supply",
+        values=values("Supply", max_per_visit=20, is_syringe=True),
+    )
+    assert isinstance(site, Site) and site.kind is SiteKind.OUTREACH and site.active
+    assert isinstance(service, Service) and service.shortcut == "x" and service.sort_order == 7
+    assert isinstance(supply, Supply) and supply.max_per_visit == 20 and supply.is_syringe
+    assert supply.label("nl") == "Supply nl" and supply.label("en") == "Supply en"
+    for object_type, item in (("site", site), ("service", service), ("supply", supply)):
+        [event] = events(session, "catalogue.created", object_type, item.id)
+        assert event.actor_id == actor.id and event.person_id is None
+
+
+def test_key_is_normalised_and_checked(session: Session, actor: User) -> None:
+    item = services.create_item(
+        session, actor_id=actor.id, kind=Kind.SUPPLIES, key="  Foil_Sheets2 ", values=values()
+    )
+    assert item.key == "foil_sheets2"
+    for bad in ("a", "with space", "tiret-six", "é_accent", "x" * 41, ""):
+        with pytest.raises(services.InvalidValueError) as caught:
+            services.create_item(
+                session, actor_id=actor.id, kind=Kind.SUPPLIES, key=bad, values=values()
+            )
+        assert (caught.value.field, caught.value.reason) == ("key", "format")
+
+
+def test_duplicate_key_within_a_kind_only(session: Session, actor: User) -> None:
+    services.create_item(
+        session, actor_id=actor.id, kind=Kind.SERVICES, key="t_dup", values=values()
+    )
+    with pytest.raises(services.DuplicateKeyError):
+        services.create_item(
+            session, actor_id=actor.id, kind=Kind.SERVICES, key="T_DUP", values=values()
+        )
+    # Another catalogue may use the same key.
+    other = services.create_item(
+        session, actor_id=actor.id, kind=Kind.SUPPLIES, key="t_dup", values=values()
+    )
+    assert other.id is not None
+
+
+def test_labels_are_required_and_limited(session: Session, actor: User) -> None:
+    with pytest.raises(services.InvalidValueError) as caught:
+        services.create_item(
+            session,
+            actor_id=actor.id,
+            kind=Kind.SITES,
+            key="t_nolabel",
+            values=values(label_nl="   "),
+        )
+    assert (caught.value.field, caught.value.reason) == ("label_nl", "required")
+    with pytest.raises(services.InvalidValueError) as caught:
+        services.create_item(
+            session,
+            actor_id=actor.id,
+            kind=Kind.SITES,
+            key="t_longlabel",
+            values=values(label_en="x" * 81),
+        )
+    assert (caught.value.field, caught.value.reason) == ("label_en", "length")
+    item = services.create_item(
+        session,
+        actor_id=actor.id,
+        kind=Kind.SITES,
+        key="t_trimmed",
+        values=values(label_fr="  Comptoir  ", label_en="y" * 80),
+    )
+    assert item.label_fr == "Comptoir"
+
+
+@pytest.mark.parametrize(
+    ("quantity", "ok"), [(0, False), (1, True), (10_000, True), (10_001, False)]
+)
+def test_max_per_visit_range(session: Session, actor: User, quantity: int, ok: bool) -> None:
+    def create() -> object:
+        return services.create_item(
+            session,
+            actor_id=actor.id,
+            kind=Kind.SUPPLIES,
+            key=f"t_max_{quantity}",
+            values=values(max_per_visit=quantity),
+        )
+
+    if ok:
+        create()
+    else:
+        with pytest.raises(services.InvalidValueError) as caught:
+            create()
+        assert (caught.value.field, caught.value.reason) == ("max_per_visit", "range")
+
+
+def test_shortcut_must_be_one_letter(session: Session, actor: User) -> None:
+    for bad in ("1", "é", "xy", "-"):
+        with pytest.raises(services.InvalidValueError) as caught:
+            services.create_item(
+                session,
+                actor_id=actor.id,
+                kind=Kind.SERVICES,
+                key="t_badletter",
+                values=values(shortcut=bad),
+            )
+        assert caught.value.field == "shortcut"
+    blank = services.create_item(
+        session,
+        actor_id=actor.id,
+        kind=Kind.SERVICES,
+        key="t_noletter",
+        values=values(shortcut=" "),
+    )
+    assert blank.shortcut is None
+
+
+def test_shortcut_is_unique_among_active_services(session: Session, actor: User) -> None:
+    first = services.create_item(
+        session, actor_id=actor.id, kind=Kind.SERVICES, key="t_first", values=values(shortcut="y")
+    )
+    with pytest.raises(services.ShortcutTakenError) as caught:
+        services.create_item(
+            session,
+            actor_id=actor.id,
+            kind=Kind.SERVICES,
+            key="t_second",
+            values=values(shortcut="Y"),
+        )
+    assert caught.value.taken_by is first
+    # Keeping one's own letter on edit is fine.
+    services.update_item(
+        session,
+        actor_id=actor.id,
+        kind=Kind.SERVICES,
+        item=first,
+        values=values("Renamed", shortcut="y"),
+    )
+    # Once the first is inactive its letter is free; reactivating it is then refused.
+    services.deactivate_item(session, actor_id=actor.id, kind=Kind.SERVICES, item=first)
+    second = services.create_item(
+        session, actor_id=actor.id, kind=Kind.SERVICES, key="t_second", values=values(shortcut="y")
+    )
+    with pytest.raises(services.ShortcutTakenError) as caught:
+        services.reactivate_item(session, actor_id=actor.id, kind=Kind.SERVICES, item=first)
+    assert caught.value.taken_by is second and not first.active
+    # An edit of another service to a taken letter is refused too.
+    third = services.create_item(
+        session, actor_id=actor.id, kind=Kind.SERVICES, key="t_third", values=values(shortcut="z")
+    )
+    with pytest.raises(services.ShortcutTakenError):
+        services.update_item(
+            session, actor_id=actor.id, kind=Kind.SERVICES, item=third, values=values(shortcut="y")
+        )
+    assert third.shortcut == "z"
+
+
+def test_update_changes_values_and_is_audited_only_when_something_changed(
+    session: Session, actor: User
+) -> None:
+    supply = services.create_item(
+        session, actor_id=actor.id, kind=Kind.SUPPLIES, key="t_kit", values=values("Kit")
+    )
+    changed = services.update_item(
+        session,
+        actor_id=actor.id,
+        kind=Kind.SUPPLIES,
+        item=supply,
+        values=values("Kit v2", max_per_visit=5, is_syringe=True, sort_order=3),
+    )
+    assert changed and supply.key == "t_kit"
+    assert isinstance(supply, Supply)
+    assert (supply.label_fr, supply.max_per_visit, supply.is_syringe, supply.sort_order) == (
+        "Kit v2 fr",
+        5,
+        True,
+        3,
+    )
+    unchanged = services.update_item(
+        session,
+        actor_id=actor.id,
+        kind=Kind.SUPPLIES,
+        item=supply,
+        values=values("Kit v2", max_per_visit=5, is_syringe=True, sort_order=3),
+    )
+    assert not unchanged
+    assert len(events(session, "catalogue.updated", "supply", supply.id)) == 1
+
+
+def test_site_kind_can_change(session: Session, actor: User) -> None:
+    site = services.create_item(
+        session, actor_id=actor.id, kind=Kind.SITES, key="t_counter", values=values()
+    )
+    assert isinstance(site, Site) and site.kind is SiteKind.CENTRE
+    services.update_item(
+        session,
+        actor_id=actor.id,
+        kind=Kind.SITES,
+        item=site,
+        values=values(site_kind=SiteKind.EXCHANGE_COUNTER),
+    )
+    assert site.kind is SiteKind.EXCHANGE_COUNTER
+
+
+def test_deactivate_and_reactivate_never_delete(session: Session, actor: User) -> None:
+    site = services.create_item(
+        session, actor_id=actor.id, kind=Kind.SITES, key="t_gone", values=values()
+    )
+    assert services.deactivate_item(session, actor_id=actor.id, kind=Kind.SITES, item=site)
+    assert not services.deactivate_item(session, actor_id=actor.id, kind=Kind.SITES, item=site)
+    assert session.get(Site, site.id) is site and not site.active
+    assert services.reactivate_item(session, actor_id=actor.id, kind=Kind.SITES, item=site)
+    assert not services.reactivate_item(session, actor_id=actor.id, kind=Kind.SITES, item=site)
+    assert site.active
+    assert len(events(session, "catalogue.deactivated", "site", site.id)) == 1
+    assert len(events(session, "catalogue.reactivated", "site", site.id)) == 1
+
+
+def test_list_order_and_counts(session: Session, actor: User) -> None:
+    before = {c.kind: c for c in services.counts(session)}
+    for key, order in (("t_b", 1), ("t_a", 1), ("t_c", 0), ("t_off", 0)):
+        services.create_item(
+            session, actor_id=actor.id, kind=Kind.SUPPLIES, key=key, values=values(sort_order=order)
+        )
+    off = services.get_item(
+        session,
+        Kind.SUPPLIES,
+        session.scalar(select(Supply.id).where(Supply.key == "t_off")) or 0,
+    )
+    services.deactivate_item(session, actor_id=actor.id, kind=Kind.SUPPLIES, item=off)
+    keys = [i.key for i in services.list_items(session, Kind.SUPPLIES) if i.key.startswith("t_")]
+    assert keys == ["t_c", "t_a", "t_b", "t_off"]
+    after = {c.kind: c for c in services.counts(session)}
+    assert after[Kind.SUPPLIES].total - before[Kind.SUPPLIES].total == 4
+    assert after[Kind.SUPPLIES].active - before[Kind.SUPPLIES].active == 3
+    assert after[Kind.SITES] == before[Kind.SITES]
+
+
+def test_get_item_checks_the_kind(session: Session, actor: User) -> None:
+    service = services.create_item(
+        session, actor_id=actor.id, kind=Kind.SERVICES, key="t_only_service", values=values()
+    )
+    assert services.get_item(session, Kind.SERVICES, service.id) is service
+    with pytest.raises(services.ItemNotFoundError):
+        services.get_item(session, Kind.SERVICES, 999_999)
