@@ -230,7 +230,7 @@ def choose_site() -> Response:
 def log_visit() -> Any:
     site = current_site()
     if site is None:
-        abort(409)
+        return redirect(url_for("intake.visits"))  # its empty state says what to do
     form = VisitForm()
     errors: dict[str, list[str]] = {}
     if form.validate_on_submit():
@@ -392,7 +392,7 @@ def incidents() -> str:
 def new_incident() -> Any:
     site = current_site()
     if site is None:
-        abort(409)
+        return redirect(url_for("intake.visits"))  # its empty state says what to do
     form = IncidentForm()
     if request.method == "GET" and request.args.get("kind") in {k.value for k in IncidentKind}:
         form.kind.data = request.args["kind"]
@@ -457,7 +457,7 @@ def edit_incident(incident_id: int) -> Any:
 def handover() -> Any:
     site = current_site()
     if site is None:
-        abort(409)
+        return redirect(url_for("intake.visits"))  # its empty state says what to do
     dbs = db.session()
     form = HandoverForm()
     if form.validate_on_submit():

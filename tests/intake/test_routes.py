@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from centre.intake.models import ReturnMethod, Visit, VisitSupply
+from centre.privacy.codes import generate_code
 from tests.conftest import reread
 from tests.intake.conftest import Desk
 
@@ -74,18 +75,11 @@ def test_mistyped_and_unknown_codes_keep_everything_typed(desk: Desk, session: S
     assert f'value="{typo}"' in html and 'value="came back tired"' in html
     assert f'name="supply-{desk.condom.id}"' in html and 'value="4"' in html
     assert f'id="service-{desk.meal.id}" name="service-{desk.meal.id}" value="y" checked' in html
-    form["code"] = "ZZZZ-ZZZZ" if code != "ZZZZ-ZZZZ" else "YYYY-YYYY"
-    from centre.privacy.codes import is_valid_code
-
-    unknown = (
-        next(c for c in ("0000-0000", "1111-1111", "2222-2222") if is_valid_code(c) and c != code)
-        if any(is_valid_code(c) for c in ("0000-0000", "1111-1111", "2222-2222"))
-        else None
-    )
-    if unknown:
-        form["code"] = unknown
-        html = desk.staff.post("/reception/visits", form, headers=EN).get_data(as_text=True)
-        assert "No person has this code" in html
+    # A well-formed code that belongs to nobody.
+    unknown = next(c for c in iter(generate_code, None) if c != code)
+    form["code"] = unknown
+    html = desk.staff.post("/reception/visits", form, headers=EN).get_data(as_text=True)
+    assert "No person has this code" in html and f'value="{unknown}"' in html
     assert visits(session) == []
 
 
@@ -190,3 +184,13 @@ def test_a_colleagues_visit_cannot_be_corrected(
         colleague.post(f"/reception/visits/{visit.id}/delete", {"reason": "mistake"}).status_code
         == 403
     )
+
+
+def test_without_an_active_site_the_screen_says_what_to_do(login_as: object) -> None:
+    from centre.auth.models import Role
+
+    staff = login_as(Role.RECEPTION)  # type: ignore[operator]
+    html = staff.get("/reception", headers=EN).get_data(as_text=True)
+    assert "No site is active" in html
+    response = staff.post("/reception/visits", {"age_band": "NK"})
+    assert response.status_code == 302 and response.headers["Location"] == "/reception"
