@@ -7,6 +7,7 @@ flush. The one commit of a request happens in `centre.create_app`'s after-reques
 from __future__ import annotations
 
 import contextvars
+import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -63,6 +64,23 @@ class UTCDateTime(TypeDecorator[datetime]):
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
+
+
+def string_enum(kind: type[enum.Enum], name: str, length: int = 24) -> Enum:
+    """An enum stored as its values in a short string column with a CHECK constraint.
+
+    The same on SQLite and PostgreSQL (no native enum type to migrate), and the stored
+    values are the readable `.value`s, not the member names.
+    """
+    return Enum(
+        kind,
+        name=name,
+        native_enum=False,
+        length=length,
+        create_constraint=True,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
 
 
 # Reusable column shapes (CONVENTIONS 7).

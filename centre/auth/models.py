@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from centre.db import Base, CreatedAt, IntPK, UTCDateTime
+from centre.db import Base, CreatedAt, IntPK, UTCDateTime, string_enum
 
 
 class Role(enum.StrEnum):
@@ -18,25 +18,12 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
-def role_enum() -> Enum:
-    # Stored as short strings with a CHECK constraint, the same on SQLite and PostgreSQL.
-    return Enum(
-        Role,
-        name="role",
-        native_enum=False,
-        length=20,
-        values_callable=lambda roles: [r.value for r in roles],
-        validate_strings=True,
-        create_constraint=True,
-    )
-
-
 class User(Base):
     __tablename__ = "users"
 
     id: Mapped[IntPK]
     username: Mapped[str] = mapped_column(String(64), unique=True)
-    role: Mapped[Role] = mapped_column(role_enum())
+    role: Mapped[Role] = mapped_column(string_enum(Role, "role", length=20))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     must_change_password: Mapped[bool] = mapped_column(default=False)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import CheckConstraint, Enum, String
+from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from centre.db import Base, IntPK
+from centre.db import Base, IntPK, string_enum
 
 
 class CatalogueItem:
@@ -39,17 +39,7 @@ class Site(CatalogueItem, Base):
     __tablename__ = "sites"
 
     id: Mapped[IntPK]
-    kind: Mapped[SiteKind] = mapped_column(
-        Enum(
-            SiteKind,
-            name="site_kind",
-            native_enum=False,
-            length=24,
-            create_constraint=True,
-            values_callable=lambda kinds: [k.value for k in kinds],
-            validate_strings=True,
-        )
-    )
+    kind: Mapped[SiteKind] = mapped_column(string_enum(SiteKind, "site_kind"))
 
     @property
     def is_womens_space(self) -> bool:

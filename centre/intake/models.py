@@ -10,24 +10,12 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, Enum, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from centre.catalogues.models import Service, Site, Supply
-from centre.db import Base, CreatedAt, IntPK, UTCDateTime
+from centre.db import Base, CreatedAt, IntPK, UTCDateTime, string_enum
 from centre.people.models import Gender, Person
-
-
-def _enum(kind: type[enum.Enum], name: str) -> Enum:
-    return Enum(
-        kind,
-        name=name,
-        native_enum=False,
-        length=24,
-        create_constraint=True,
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-    )
 
 
 class AgeBand(enum.StrEnum):
@@ -84,12 +72,16 @@ class Visit(ShiftStamped, Base):
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
     # No person: an anonymous visit. Gender and age band are snapshots for statistics.
     person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
-    gender: Mapped[Gender] = mapped_column(_enum(Gender, "gender"), default=Gender.NOT_STATED)
-    age_band: Mapped[AgeBand] = mapped_column(_enum(AgeBand, "age_band"), default=AgeBand.NOT_KNOWN)
+    gender: Mapped[Gender] = mapped_column(string_enum(Gender, "gender"), default=Gender.NOT_STATED)
+    age_band: Mapped[AgeBand] = mapped_column(
+        string_enum(AgeBand, "age_band"), default=AgeBand.NOT_KNOWN
+    )
     womens_space: Mapped[bool] = mapped_column(default=False)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     returned_syringes: Mapped[int | None]
-    return_method: Mapped[ReturnMethod | None] = mapped_column(_enum(ReturnMethod, "return_method"))
+    return_method: Mapped[ReturnMethod | None] = mapped_column(
+        string_enum(ReturnMethod, "return_method")
+    )
     sharps_litres: Mapped[float | None] = mapped_column(Numeric(5, 2, asdecimal=False))
     remark: Mapped[str | None] = mapped_column(String(200))
     # The visit form's one-time token: the same form posted twice makes one visit.
@@ -100,7 +92,7 @@ class Visit(ShiftStamped, Base):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     deletion_reason: Mapped[DeletionReason | None] = mapped_column(
-        _enum(DeletionReason, "deletion_reason")
+        string_enum(DeletionReason, "deletion_reason")
     )
 
     site: Mapped[Site] = relationship()
@@ -167,13 +159,13 @@ class Incident(ShiftStamped, Base):
     id: Mapped[IntPK]
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
-    kind: Mapped[IncidentKind] = mapped_column(_enum(IncidentKind, "incident_kind"))
+    kind: Mapped[IncidentKind] = mapped_column(string_enum(IncidentKind, "incident_kind"))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     naloxone_doses: Mapped[int] = mapped_column(default=0)
     ambulance_called: Mapped[bool] = mapped_column(default=False)
     hospital_transfer: Mapped[bool] = mapped_column(default=False)
     outcome: Mapped[IncidentOutcome] = mapped_column(
-        _enum(IncidentOutcome, "incident_outcome"), default=IncidentOutcome.UNKNOWN
+        string_enum(IncidentOutcome, "incident_outcome"), default=IncidentOutcome.UNKNOWN
     )
     description: Mapped[str | None] = mapped_column(String(300))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

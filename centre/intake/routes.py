@@ -249,9 +249,7 @@ def log_visit() -> Any:
                 who = visit.person.code if visit.person else _("anonymous")
                 flash(_("Visit saved (%(who)s).", who=who), "success")
                 return redirect(url_for("intake.visits"))
-    for name, codes in errors.items():
-        if name in form:
-            form[name].errors = list(form[name].errors) + [message(c) for c in codes]
+    show_errors(form, errors)
     # 422: the page comes back with every value kept and a message beside each problem.
     return visit_screen(form, site, errors, request.form, status=422)
 
@@ -305,9 +303,7 @@ def edit_visit(visit_id: int) -> Any:
             else:
                 flash(_("Visit corrected."), "success")
                 return redirect(url_for("intake.visits"))
-    for name, codes in errors.items():
-        if name in form:
-            form[name].errors = list(form[name].errors) + [message(c) for c in codes]
+    show_errors(form, errors)
     return render_template(
         "intake/visit_edit.html",
         visit=visit,
@@ -365,9 +361,7 @@ def incident_input(form: IncidentForm, site: Site) -> services.IncidentInput:
 
 
 def show_errors(form: Any, errors: dict[str, list[str]]) -> None:
-    for name, codes in errors.items():
-        if name in form:
-            form[name].errors = list(form[name].errors) + [message(c) for c in codes]
+    show_errors(form, errors)
 
 
 @bp.route("/incidents")

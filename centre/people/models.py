@@ -5,24 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from centre.db import Base, CreatedAt, IntPK, UTCDateTime
+from centre.db import Base, CreatedAt, IntPK, UTCDateTime, string_enum
 from centre.privacy.fields import EncryptedValue
-
-
-def _enum(kind: type[enum.Enum], name: str) -> Enum:
-    # Short strings with a CHECK constraint: identical on SQLite and PostgreSQL.
-    return Enum(
-        kind,
-        name=name,
-        native_enum=False,
-        length=24,
-        create_constraint=True,
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-    )
 
 
 class Gender(enum.StrEnum):
@@ -63,7 +50,7 @@ class Person(Base):
 
     id: Mapped[IntPK]
     code: Mapped[str] = mapped_column(String(9), unique=True)
-    gender: Mapped[Gender] = mapped_column(_enum(Gender, "gender"), default=Gender.NOT_STATED)
+    gender: Mapped[Gender] = mapped_column(string_enum(Gender, "gender"), default=Gender.NOT_STATED)
     birth_year: Mapped[int | None]
     created_at: Mapped[CreatedAt]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -88,8 +75,8 @@ class Consent(Base):
 
     id: Mapped[IntPK]
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
-    scope: Mapped[ConsentScope] = mapped_column(_enum(ConsentScope, "consent_scope"))
-    method: Mapped[ConsentMethod] = mapped_column(_enum(ConsentMethod, "consent_method"))
+    scope: Mapped[ConsentScope] = mapped_column(string_enum(ConsentScope, "consent_scope"))
+    method: Mapped[ConsentMethod] = mapped_column(string_enum(ConsentMethod, "consent_method"))
     given_at: Mapped[datetime] = mapped_column(UTCDateTime())
     given_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
