@@ -361,7 +361,10 @@ def incident_input(form: IncidentForm, site: Site) -> services.IncidentInput:
 
 
 def show_errors(form: Any, errors: dict[str, list[str]]) -> None:
-    show_errors(form, errors)
+    """Each error code as a message beside its field (fields of `form` only)."""
+    for name, codes in errors.items():
+        if name in form:
+            form[name].errors = [*form[name].errors, *(message(c) for c in codes)]
 
 
 @bp.route("/incidents")

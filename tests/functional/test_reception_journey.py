@@ -48,14 +48,16 @@ def test_visits_and_an_overdose_logged_with_the_keyboard(
     page.wait_for_url(re.compile(r"/reception/incidents/new"))
     expect(page.locator("#code")).to_be_focused()
     desk.type(code)
-    desk.press("Tab", "Tab")  # past the time (now), to the naloxone doses
-    desk.press("Control+a")
+    desk.press("Tab", "Control+a")  # the naloxone doses
     desk.type("2")
     desk.press("Tab", "Tab", "Space")  # past the outcome, tick "ambulance called"
-    desk.press("Shift+Tab", "Shift+Tab", "Shift+Tab")
+    desk.press("Shift+Tab", "Shift+Tab")  # back to a text field, where Enter saves
     desk.save()
     expect(page.get_by_test_id("shift-incidents")).to_contain_text(code)
-    expect(page.get_by_test_id("shift-incidents")).to_contain_text("Surdose")
+    incident_row = page.get_by_test_id("shift-incidents").locator("tbody tr").first
+    expect(incident_row).to_contain_text("Surdose")
+    expect(incident_row.locator("td").nth(3)).to_have_text("2")  # naloxone doses
+    expect(incident_row.locator("td").nth(4)).to_contain_text("ambulance")
 
     # Then the shift's list and totals show all of it
     page.goto("/reception")

@@ -30,6 +30,12 @@
     if (!box && event.altKey && event.code && event.code.indexOf("Key") === 0) {
       box = shortcuts[event.code.slice(3).toLowerCase()];  // Alt changes event.key on macOS
     }
+    if (!box && event.altKey) {
+      // Alt + letter of a link or button with that access key (the overdose form: Alt+I).
+      var link = document.querySelector("[accesskey='" + event.key.toLowerCase() + "']");
+      if (link) { event.preventDefault(); link.click(); }
+      return;
+    }
     if (!box || (!event.altKey && isTextEntry(event.target))) { return; }
     event.preventDefault();
     box.checked = !box.checked;
