@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, g
 from flask_babel import lazy_gettext as _l
 
 from config import Config, config_from_environment
@@ -13,8 +13,6 @@ from config import Config, config_from_environment
 from . import db
 from .extensions import babel, csrf, login_manager
 from .i18n import select_locale, select_timezone
-
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def create_app(config: type[Config] | None = None) -> Flask:
@@ -83,11 +81,6 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_request_hooks(app: Flask) -> None:
-    @app.before_request
-    def _declare_write_intent() -> None:
-        if request.method not in SAFE_METHODS:
-            g.write_intent_token = db.declare_write_intent()
-
     @app.after_request
     def _commit(response: Response) -> Response:
         # The one commit of a request (CONVENTIONS 5): success commits, anything else rolls back.
@@ -98,12 +91,6 @@ def _register_request_hooks(app: Flask) -> None:
             else:
                 db_session.rollback()
         return response
-
-    @app.teardown_request
-    def _end_write_intent(_exc: BaseException | None) -> None:
-        token = g.pop("write_intent_token", None)
-        if token is not None:
-            db.end_write_intent(token)
 
 
 def _register_template_context(app: Flask) -> None:

@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import contextvars
 import enum
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 # Stable constraint names, so migrations can drop and alter them on every engine.
 NAMING_CONVENTION = {
@@ -116,6 +118,27 @@ def write_intent() -> Iterator[None]:
 
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+WRITES_ATTRIBUTE = "writes_on_get"
+
+
+def writes_on_get(view: F) -> F:
+    """Mark a GET view that writes (an audited read), so its transaction takes the lock."""
+    setattr(view, WRITES_ATTRIBUTE, True)
+    return view
+
+
+def _wants_write_lock() -> bool:
+    """Decided when a transaction begins, from the request itself: no hook order to get
+    wrong (the user is loaded, in the same transaction, before any view code runs)."""
+    if _write_intent.get():
+        return True
+    if not has_request_context():
+        return False
+    if request.method not in SAFE_METHODS:
+        return True
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, WRITES_ATTRIBUTE, False))
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -133,7 +156,7 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write_lock() else "BEGIN")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

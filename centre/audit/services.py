@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Select, select, text
 from sqlalchemy.orm import Session
 
-from centre.db import utcnow
+from centre.db import utcnow, write_intent
 
 from .models import AuditEvent
 
@@ -199,5 +199,6 @@ def record_alone(session: Session, action: Action, **fields: Any) -> None:
     write lock the request already holds.
     """
     session.rollback()
-    record(session, action, **fields)
-    session.commit()
+    with write_intent():  # on SQLite, the next transaction takes the write lock up front
+        record(session, action, **fields)
+        session.commit()

@@ -15,13 +15,15 @@ from typing import Any
 
 from flask import Flask, Request, Response
 from flask.sessions import SessionInterface, SessionMixin
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, select
 from werkzeug.datastructures import CallbackDict
 
 from centre import db
 from centre.db import utcnow
 
 from .models import UserSession
+
+SESSIONS: Table = UserSession.__table__  # type: ignore[assignment]
 
 # Refreshing last_seen on every request would turn every page view into a write.
 LAST_SEEN_GRANULARITY = timedelta(seconds=60)
@@ -71,19 +73,22 @@ class DatabaseSessionInterface(SessionInterface):
         if not token:
             return ServerSession()
         now = utcnow()
-        with db.database().new_session() as dbs:
-            row = dbs.scalar(select(UserSession).where(UserSession.token_hash == hash_token(token)))
-            if row is None:
-                return ServerSession()
-            if (
-                now - row.last_seen_at > app.config["SESSION_IDLE_TIMEOUT"]
-                or now - row.created_at > app.config["SESSION_ABSOLUTE_TIMEOUT"]
-            ):
-                with db.write_intent():
-                    dbs.execute(delete(UserSession).where(UserSession.id == row.id))
-                    dbs.commit()
-                return ServerSession()
-            return ServerSession(json.loads(row.data), token, row.last_seen_at)
+        # Core, not the ORM: this runs on every request and needs three columns.
+        with db.database().engine.connect() as connection:
+            row = connection.execute(
+                select(SESSIONS.c.data, SESSIONS.c.created_at, SESSIONS.c.last_seen_at).where(
+                    SESSIONS.c.token_hash == hash_token(token)
+                )
+            ).first()
+        if row is None:
+            return ServerSession()
+        if (
+            now - row.last_seen_at > app.config["SESSION_IDLE_TIMEOUT"]
+            or now - row.created_at > app.config["SESSION_ABSOLUTE_TIMEOUT"]
+        ):
+            self._delete(token)
+            return ServerSession()
+        return ServerSession(json.loads(row.data), token, row.last_seen_at)
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         assert isinstance(session, ServerSession)  # noqa: S101 - set by open_session above
@@ -104,9 +109,9 @@ class DatabaseSessionInterface(SessionInterface):
             if session.token:
                 self._delete(session.token)
             token = secrets.token_urlsafe(32)
-            with db.database().new_session() as dbs, db.write_intent():
-                dbs.add(
-                    UserSession(
+            with db.write_intent(), db.database().engine.begin() as connection:
+                connection.execute(
+                    SESSIONS.insert().values(
                         token_hash=hash_token(token),
                         user_id=_user_id_of(session),
                         data=json.dumps(dict(session), default=str),
@@ -114,23 +119,21 @@ class DatabaseSessionInterface(SessionInterface):
                         last_seen_at=now,
                     )
                 )
-                dbs.commit()
             session.token = token
         elif session.modified or (
             session.last_seen_at is None or now - session.last_seen_at > LAST_SEEN_GRANULARITY
         ):
             assert session.token is not None  # noqa: S101 - not new, so it has a token
-            with db.database().new_session() as dbs, db.write_intent():
-                dbs.execute(
-                    update(UserSession)
-                    .where(UserSession.token_hash == hash_token(session.token))
+            with db.write_intent(), db.database().engine.begin() as connection:
+                connection.execute(
+                    SESSIONS.update()
+                    .where(SESSIONS.c.token_hash == hash_token(session.token))
                     .values(
                         data=json.dumps(dict(session), default=str),
                         user_id=_user_id_of(session),
                         last_seen_at=now,
                     )
                 )
-                dbs.commit()
         else:
             return
 
@@ -148,6 +151,5 @@ class DatabaseSessionInterface(SessionInterface):
 
     @staticmethod
     def _delete(token: str) -> None:
-        with db.database().new_session() as dbs, db.write_intent():
-            dbs.execute(delete(UserSession).where(UserSession.token_hash == hash_token(token)))
-            dbs.commit()
+        with db.write_intent(), db.database().engine.begin() as connection:
+            connection.execute(SESSIONS.delete().where(SESSIONS.c.token_hash == hash_token(token)))

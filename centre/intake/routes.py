@@ -157,6 +157,7 @@ def visit_screen(
     errors: dict[str, list[str]],
     raw: MultiDict[str, str] | None = None,
     status: int = 200,
+    saved: str | None = None,
 ) -> Any:
     dbs = db.session()
     shift = current_shift()
@@ -168,6 +169,7 @@ def visit_screen(
         "raw": raw or MultiDict(),
         "locale": locale(),
         "message": message,
+        "saved": saved,
     }
     if site is not None:
         supplies = catalogue(Supply)
@@ -213,7 +215,21 @@ def new_visit_form() -> VisitForm:
 @bp.route("")
 @allow(FRONT_LINE)
 def visits() -> Any:
-    return visit_screen(new_visit_form(), current_site(), {})
+    return visit_screen(new_visit_form(), current_site(), {}, saved=saved_message())
+
+
+def saved_message() -> str | None:
+    """The confirmation of the visit just saved, from `?saved=<id>` (own visits only)."""
+    saved = request.args.get("saved")
+    if saved == "again":
+        return _("This visit was already saved.")
+    if not saved or not saved.isdigit():
+        return None
+    visit = db.session().get(Visit, int(saved))
+    if visit is None or visit.created_by_id != current_user.id or visit.deleted_at:
+        return None
+    who = visit.person.code if visit.person else _("anonymous")
+    return _("Visit saved (%(who)s).", who=who)
 
 
 @bp.route("/site", methods=["POST"])
@@ -241,14 +257,14 @@ def log_visit() -> Any:
                     db.session(), settings(), actor_id=current_user.id, data=data
                 )
             except services.AlreadySaved:
-                flash(_("This visit was already saved."), "info")
-                return redirect(url_for("intake.visits"))
+                db.session().rollback()
+                return redirect(url_for("intake.visits", saved="again"))
             except services.VisitInvalid as invalid:
                 errors = invalid.errors
             else:
-                who = visit.person.code if visit.person else _("anonymous")
-                flash(_("Visit saved (%(who)s).", who=who), "success")
-                return redirect(url_for("intake.visits"))
+                # The confirmation rides on the redirect (an id, nothing else): logging a
+                # visit then writes nothing to the server-side session, the hot path.
+                return redirect(url_for("intake.visits", saved=visit.id))
     show_errors(form, errors)
     # 422: the page comes back with every value kept and a message beside each problem.
     return visit_screen(form, site, errors, request.form, status=422)

@@ -246,10 +246,10 @@ def log_visit(
     _apply(visit, data, checked, now)
     session.add(visit)
     try:
-        # A savepoint, so a concurrent double post only undoes this insert.
-        with session.begin_nested():
-            session.flush()
+        session.flush()
     except IntegrityError:
+        # The same form posted twice at once (the check above ran in both): the unique
+        # token stops the second. The transaction is spoilt; the caller rolls it back.
         raise AlreadySaved(None) from None
     record(
         session,
