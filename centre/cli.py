@@ -12,6 +12,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from centre import db
+from centre.privacy import privacy
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -40,6 +41,11 @@ def upgrade(revision: str) -> None:
         f"Migrating {db.database().engine.url.render_as_string(hide_password=True)} to {revision}"
     )
     _run("upgrade", revision)
+    # The key store is a database of its own, with its own short history.
+    keystore = privacy().keystore
+    url = keystore.engine.url.render_as_string(hide_password=True)
+    click.echo(f"Migrating the key store {url} to head")
+    keystore.ensure_schema()
 
 
 @db_cli.command("downgrade")

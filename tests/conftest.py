@@ -125,6 +125,7 @@ def app(engine_name: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     url = fresh_database_url(engine_name, tmp_path_factory.mktemp("db"), "suite")
     application = create_app(make_test_config(url))
     upgrade_to_head(application)
+    application.extensions["centre.privacy"].keystore.ensure_schema()
     # Every test starts empty, the first one too (the migrations insert default catalogues).
     empty_all_tables(application.extensions["centre.db"].engine)
     yield application

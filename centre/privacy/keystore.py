@@ -12,8 +12,10 @@ import secrets
 import threading
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+from alembic.config import Config as AlembicConfig
 from sqlalchemy import (
     Column,
     Connection,
@@ -32,11 +34,10 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from .crypto import new_data_key, unwrap_key, wrap_key
-from .errors import KeyDestroyedError, KeyNotFoundError
+from .errors import KeyDestroyedError, KeyNotFoundError, KeyStoreError
 from .keyring import Keyring, KeyringSource
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -53,6 +54,12 @@ data_keys = Table(
     Column("wrapped_key", LargeBinary, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+
+
+def keystore_alembic_config() -> AlembicConfig:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(Path(__file__).parent / "keystore_migrations"))
+    return config
 
 
 def make_keystore_engine(url: str) -> Engine:
@@ -110,23 +117,27 @@ class KeyStore:
     # --- schema ---------------------------------------------------------------------------
 
     def ensure_schema(self) -> None:
-        """Create the table when missing (checkfirst); safe to call from several processes."""
-        with self._schema_lock:
-            if self._schema_ready:
-                return
-            try:
-                with self._write() as conn:
-                    metadata.create_all(conn, checkfirst=True)
-            except SQLAlchemyError:
-                # Another process may have created it between our check and our CREATE.
-                if not inspect(self.engine).has_table(data_keys.name):
-                    raise
+        """Bring the key store's schema to the newest revision (its own Alembic history).
+
+        Called by `flask db upgrade` and `flask keys init`, and by tests; never on a request.
+        """
+        from alembic import command
+
+        with self._schema_lock, self.engine.connect() as connection:
+            config = keystore_alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+            connection.commit()
             self._schema_ready = True
 
     def _ready(self) -> None:
-        # Lazily on first use, so app start-up performs no writes.
+        # Checked once per process: a clear error instead of "no such table" mid-request.
         if not self._schema_ready:
-            self.ensure_schema()
+            if not inspect(self.engine).has_table(data_keys.name):
+                raise KeyStoreError(
+                    "the key store has no schema yet: run `flask --app wsgi db upgrade`"
+                )
+            self._schema_ready = True
 
     def _write(self) -> AbstractContextManager[Connection]:
         return self.engine.execution_options(**{_WRITE: True}).begin()

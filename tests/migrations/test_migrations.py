@@ -90,3 +90,27 @@ def test_a_model_change_without_migration_is_detected(empty_engine: Engine) -> N
     kinds = {(d[0], getattr(d[-1], "name", None)) for d in found if isinstance(d, tuple)}
     assert ("add_table", "visits_unmigrated") in kinds
     assert ("add_column", "nickname") in kinds
+
+
+def test_key_store_has_its_own_history_up_down_and_equal_to_its_table(
+    empty_engine: Engine,
+) -> None:
+    from centre.privacy.keystore import keystore_alembic_config, metadata
+
+    config = keystore_alembic_config()
+    with empty_engine.connect() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+        connection.commit()
+    assert {"data_keys", "keystore_alembic_version"} <= set(inspect(empty_engine).get_table_names())
+    with empty_engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection,
+            opts={"compare_type": True, "version_table": "keystore_alembic_version"},
+        )
+        assert list(compare_metadata(context, metadata)) == []
+    with empty_engine.connect() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "base")
+        connection.commit()
+    assert "data_keys" not in inspect(empty_engine).get_table_names()

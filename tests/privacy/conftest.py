@@ -29,6 +29,7 @@ def keyring_file(tmp_path: Path, keyring: Keyring) -> Path:
 @pytest.fixture
 def keystore(keyring: Keyring) -> Iterator[KeyStore]:
     store = KeyStore(make_keystore_engine("sqlite://"), KeyringSource.from_keyring(keyring))
+    store.ensure_schema()
     yield store
     store.dispose()
 
@@ -38,6 +39,7 @@ def file_keystore(tmp_path: Path, keyring_file: Path) -> Iterator[KeyStore]:
     """A key store in a SQLite file, reading its keyring from a key file."""
     engine = make_keystore_engine(f"sqlite:///{tmp_path / 'keys.db'}")
     store = KeyStore(engine, KeyringSource(path=keyring_file))
+    store.ensure_schema()
     yield store
     store.dispose()
 

@@ -7,7 +7,12 @@ import pytest
 from sqlalchemy import inspect, select, text
 
 from centre.privacy.crypto import open_sealed, unwrap_key
-from centre.privacy.errors import DecryptionError, KeyDestroyedError, KeyNotFoundError
+from centre.privacy.errors import (
+    DecryptionError,
+    KeyDestroyedError,
+    KeyNotFoundError,
+    KeyStoreError,
+)
 from centre.privacy.fields import FieldCipher, field_aad
 from centre.privacy.keyring import Keyring, KeyringSource, load_keyring_file, write_keyring_file
 from centre.privacy.keystore import KeyStore, data_keys, make_keystore_engine
@@ -22,11 +27,16 @@ def _wrapped(store: KeyStore, key_ref: str) -> bytes:
         )
 
 
-def test_schema_is_created_lazily_on_first_use(keystore: KeyStore) -> None:
-    assert not inspect(keystore.engine).has_table("data_keys")
-    keystore.create_key()
-    assert inspect(keystore.engine).has_table("data_keys")
-    keystore.ensure_schema()  # idempotent
+def test_schema_comes_from_migrations_and_is_never_made_on_a_request(keyring: Keyring) -> None:
+    store = KeyStore(make_keystore_engine("sqlite://"), KeyringSource.from_keyring(keyring))
+    with pytest.raises(KeyStoreError, match="db upgrade"):
+        store.create_key()
+    assert not inspect(store.engine).has_table("data_keys")
+    store.ensure_schema()
+    store.ensure_schema()  # idempotent
+    assert inspect(store.engine).has_table("keystore_alembic_version")
+    store.create_key()
+    store.dispose()
 
 
 def test_create_get_destroy(keystore: KeyStore, keyring: Keyring) -> None:
