@@ -6,22 +6,17 @@ flush. The one commit of a request happens in `centre.create_app`'s after-reques
 
 from __future__ import annotations
 
-import contextvars
 import enum
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, TypeVar
+from typing import Annotated, Any, ClassVar
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, current_app, g
 from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 # Stable constraint names, so migrations can drop and alter them on every engine.
 NAMING_CONVENTION = {
@@ -92,53 +87,36 @@ CreatedAt = Annotated[datetime, mapped_column(UTCDateTime(), default=utcnow, nul
 
 # --- engines --------------------------------------------------------------------------------
 
-# Set for requests that may write: on SQLite their transaction starts with BEGIN IMMEDIATE, so
-# concurrent writers queue on the busy timeout instead of failing with "database is locked"
-# when a deferred transaction tries to upgrade its read lock.
-_write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar(
-    "centre_write_intent", default=False
-)
-
-
-def declare_write_intent() -> contextvars.Token[bool]:
-    return _write_intent.set(True)
-
-
-def end_write_intent(token: contextvars.Token[bool]) -> None:
-    _write_intent.reset(token)
-
-
-@contextmanager
-def write_intent() -> Iterator[None]:
-    token = declare_write_intent()
-    try:
-        yield
-    finally:
-        end_write_intent(token)
-
-
 SQLITE_BUSY_TIMEOUT_MS = 10_000
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-WRITES_ATTRIBUTE = "writes_on_get"
+# Statements that write: before the first of them, a SQLite transaction takes the write lock.
+# SAVEPOINT too: a savepoint only ever wraps writes, and restarting the transaction inside
+# one would drop it.
+_WRITING = frozenset(
+    {"INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "ALTER", "DROP", "SAVEPOINT"}
+)
+_LOCKED = "centre_sqlite_write_locked"
 
 
-def writes_on_get(view: F) -> F:
-    """Mark a GET view that writes (an audited read), so its transaction takes the lock."""
-    setattr(view, WRITES_ATTRIBUTE, True)
-    return view
+def _restart_with_write_lock(dbapi_connection: Any, info: dict[str, Any]) -> None:
+    """Turn the transaction into one that holds SQLite's write lock, before it writes.
+
+    Transactions begin without the lock, so reading (loading the user, validating a form)
+    never queues behind other writers. At the first write, the part read so far is
+    committed (it wrote nothing) and BEGIN IMMEDIATE takes the lock up front: concurrent
+    writers then wait on the busy timeout instead of failing with "database is locked", as
+    a read lock upgraded mid-transaction would. Reads that must be consistent with the
+    write (the audit chain's last hash) take the lock first with `lock_for_write`.
+    """
+    dbapi_connection.execute("COMMIT")
+    dbapi_connection.execute("BEGIN IMMEDIATE")
+    info[_LOCKED] = True
 
 
-def _wants_write_lock() -> bool:
-    """Decided when a transaction begins, from the request itself: no hook order to get
-    wrong (the user is loaded, in the same transaction, before any view code runs)."""
-    if _write_intent.get():
-        return True
-    if not has_request_context():
-        return False
-    if request.method not in SAFE_METHODS:
-        return True
-    view = current_app.view_functions.get(request.endpoint or "")
-    return bool(getattr(view, WRITES_ATTRIBUTE, False))
+def lock_for_write(session: Session) -> None:
+    """Take the write lock now (SQLite), so reads that follow see what this write builds on."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite" and not connection.info.get(_LOCKED):
+        _restart_with_write_lock(connection.connection.driver_connection, connection.info)
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -156,7 +134,17 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write_lock() else "BEGIN")
+        connection.exec_driver_sql("BEGIN")
+        connection.info[_LOCKED] = False
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _lock_before_first_write(connection: Any, cursor: Any, statement: str, *_args: Any) -> None:
+        if (
+            connection.in_transaction()
+            and not connection.info.get(_LOCKED)
+            and statement.split(None, 1)[0].upper() in _WRITING
+        ):
+            _restart_with_write_lock(cursor.connection, connection.info)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

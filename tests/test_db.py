@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from centre.auth.models import Role
 from centre.db import UTCDateTime
@@ -16,43 +17,91 @@ from tests.conftest import Browser
 
 @pytest.fixture
 def statements(app: Flask) -> Iterator[list[str]]:
-    """The SQL the app sends while the test runs (SQLite only: the lock is SQLite's)."""
+    """Every statement SQLite runs while the test runs, in order (SQLite's own trace)."""
     engine = app.extensions["centre.db"].engine
     if engine.dialect.name != "sqlite":
-        pytest.skip("BEGIN IMMEDIATE is SQLite's way to take the write lock")
+        pytest.skip("the write lock under test is SQLite's (PostgreSQL locks rows)")
     seen: list[str] = []
 
-    def _record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        seen.append(
-            statement.split()[0].upper() + (" IMMEDIATE" if "IMMEDIATE" in statement else "")
-        )
+    def _trace(dbapi_connection: Any, *_args: Any) -> None:
+        dbapi_connection.set_trace_callback(lambda sql: seen.append(" ".join(sql.split())))
 
-    event.listen(engine, "before_cursor_execute", _record)
+    event.listen(engine, "checkout", _trace)
     yield seen
-    event.remove(engine, "before_cursor_execute", _record)
+    event.remove(engine, "checkout", _trace)
+    engine.dispose()  # drop the traced connections
 
 
-def test_a_post_takes_the_write_lock_before_reading_anything(
+WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+def check_writes_hold_the_lock(statements: list[str]) -> tuple[int, int]:
+    """Every write runs inside BEGIN IMMEDIATE; returns (reads unlocked, writes)."""
+    locked, unlocked_reads, writes = False, 0, 0
+    for sql in statements:
+        word = sql.split()[0].upper()
+        if sql.upper() == "BEGIN IMMEDIATE":
+            locked = True
+        elif word in ("BEGIN", "COMMIT", "ROLLBACK"):
+            locked = False
+        elif word in WRITES:
+            assert locked, f"write outside the write lock: {sql[:80]}"
+            writes += 1
+        elif word == "SELECT" and not locked:
+            unlocked_reads += 1
+    return unlocked_reads, writes
+
+
+def test_writes_hold_the_lock_and_reads_do_not_queue_for_it(
     login_as: Callable[..., Browser], statements: list[str]
 ) -> None:
     staff = login_as(Role.RECEPTION)
     staff.get("/people/new")
     statements.clear()
-    staff.post("/people/new", {"gender": "not_stated"})
-    # The session interface reads in its own short transaction; then the request's own
-    # transaction starts, and it must start with the lock, before the user is loaded.
-    begins = [i for i, s in enumerate(statements) if s.startswith("BEGIN")]
-    request_begin = begins[1]
-    assert statements[request_begin] == "BEGIN IMMEDIATE", statements
-    assert "INSERT" in statements[request_begin:]
+    assert staff.post("/people/new", {"gender": "not_stated"}).status_code == 302
+    unlocked_reads, writes = check_writes_hold_the_lock(statements)
+    assert writes >= 2  # the person and its audit event
+    assert unlocked_reads >= 2  # the session and the user were read without the lock
+    assert "BEGIN IMMEDIATE" in statements
 
 
-def test_a_plain_get_does_not_lock(login_as: Callable[..., Browser], statements: list[str]) -> None:
+def test_a_plain_get_never_takes_the_write_lock(
+    login_as: Callable[..., Browser], statements: list[str]
+) -> None:
     staff = login_as(Role.RECEPTION)
     staff.get("/people")
     statements.clear()
     staff.get("/people")
     assert "BEGIN IMMEDIATE" not in statements and "BEGIN" in statements
+
+
+def test_concurrent_writers_wait_instead_of_failing(app: Flask) -> None:
+    """Many threads appending audit events at once: none fails, the chain stays whole."""
+    import threading
+
+    from centre.audit.services import Action, record, verify
+
+    database = app.extensions["centre.db"]
+    failures: list[BaseException] = []
+
+    def write(n: int) -> None:
+        try:
+            for _ in range(10):
+                with database.new_session() as own:
+                    own.execute(text("SELECT 1"))  # read first, like a request does
+                    record(own, Action.LOGIN, actor_id=None, object_id=n)
+                    own.commit()
+        except BaseException as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    with database.new_session() as own:
+        assert verify(own) == (80, None)
 
 
 def test_utc_type_refuses_naive_and_normalises_offsets() -> None:

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Select, select, text
 from sqlalchemy.orm import Session
 
-from centre.db import utcnow, write_intent
+from centre.db import lock_for_write, utcnow
 
 from .models import AuditEvent
 
@@ -97,8 +97,11 @@ def record(
     outcome: Outcome = Outcome.SUCCESS,
 ) -> AuditEvent:
     """Append an event in `session`'s transaction: it lands if and only if the action does."""
+    # Serialise appends before reading the last hash: two writers must not chain onto one.
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_CHAIN_LOCK})
+    else:
+        lock_for_write(session)
     last = session.execute(
         select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
@@ -199,6 +202,5 @@ def record_alone(session: Session, action: Action, **fields: Any) -> None:
     write lock the request already holds.
     """
     session.rollback()
-    with write_intent():  # on SQLite, the next transaction takes the write lock up front
-        record(session, action, **fields)
-        session.commit()
+    record(session, action, **fields)
+    session.commit()

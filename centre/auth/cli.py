@@ -40,7 +40,7 @@ def _read_password() -> str:
 def create(username: str, role: str, one_time: bool) -> None:
     """Create USERNAME with ROLE; the password comes from standard input or a prompt."""
     password = None if one_time else _read_password()
-    with db.database().new_session() as dbs, db.write_intent():
+    with db.database().new_session() as dbs:
         try:
             user, generated = services.create_user(
                 dbs,
@@ -73,7 +73,7 @@ def create(username: str, role: str, one_time: bool) -> None:
 @users_cli.command("ensure-admin")
 def ensure_admin() -> None:
     """Create an `admin` account with a one-time password unless an active admin exists."""
-    with db.database().new_session() as dbs, db.write_intent():
+    with db.database().new_session() as dbs:
         exists = dbs.scalar(
             select(User.id).where(User.role == Role.ADMIN, User.active.is_(True)).limit(1)
         )

@@ -109,7 +109,7 @@ class DatabaseSessionInterface(SessionInterface):
             if session.token:
                 self._delete(session.token)
             token = secrets.token_urlsafe(32)
-            with db.write_intent(), db.database().engine.begin() as connection:
+            with db.database().engine.begin() as connection:
                 connection.execute(
                     SESSIONS.insert().values(
                         token_hash=hash_token(token),
@@ -124,7 +124,7 @@ class DatabaseSessionInterface(SessionInterface):
             session.last_seen_at is None or now - session.last_seen_at > LAST_SEEN_GRANULARITY
         ):
             assert session.token is not None  # noqa: S101 - not new, so it has a token
-            with db.write_intent(), db.database().engine.begin() as connection:
+            with db.database().engine.begin() as connection:
                 connection.execute(
                     SESSIONS.update()
                     .where(SESSIONS.c.token_hash == hash_token(session.token))
@@ -151,5 +151,5 @@ class DatabaseSessionInterface(SessionInterface):
 
     @staticmethod
     def _delete(token: str) -> None:
-        with db.write_intent(), db.database().engine.begin() as connection:
+        with db.database().engine.begin() as connection:
             connection.execute(SESSIONS.delete().where(SESSIONS.c.token_hash == hash_token(token)))

@@ -30,7 +30,7 @@ def retention(inactive_days: int | None, dry_run: bool) -> None:
     """Erase identity (crypto-shredding) of inactive persons; print a report of codes only."""
     days = inactive_days or current_app.config["RETENTION_INACTIVE_DAYS"]
     since = utcnow() - timedelta(days=days)
-    with db.database().new_session() as dbs, db.write_intent():
+    with db.database().new_session() as dbs:
         due = services.apply_retention(dbs, privacy(), inactive_since=since, dry_run=dry_run)
         if not dry_run:
             dbs.commit()

@@ -12,7 +12,6 @@ from werkzeug.wrappers import Response
 
 from centre import db
 from centre.auth.permissions import FRONT_LINE, allow
-from centre.db import writes_on_get
 from centre.privacy import privacy
 from centre.privacy.errors import InvalidCodeError, InvalidNISSError
 
@@ -280,7 +279,6 @@ def give_consent(code: str) -> Response:
 
 @bp.route("/<code>/identity", methods=["GET", "POST"])
 @allow(FRONT_LINE)
-@writes_on_get  # pre-filling the form is an audited read
 def identity(code: str) -> Any:
     person = load_person(code)
     if person.active_consent(ConsentScope.IDENTITY) is None:
