@@ -42,8 +42,6 @@ class Config:
         _env("CENTRE_KEYSTORE_URL") or f"sqlite:///{INSTANCE_DIR / 'keystore.db'}"
     )
 
-    # Storage for rate limits; must be shared (Redis) when several app servers run.
-    RATELIMIT_STORAGE_URI: str = _env("CENTRE_RATELIMIT_STORAGE_URI") or "memory://"
 
     # Identity of persons without any activity for this long is erased by
     # `flask people retention` (run it daily from cron).
@@ -95,7 +93,6 @@ class TestingConfig(Config):
     KEYSTORE_DATABASE_URL = "sqlite://"
     PASSWORD_HASH_TIME_COST = 1
     PASSWORD_HASH_MEMORY_COST = 64
-    RATELIMIT_STORAGE_URI = "memory://"
 
 
 class ProductionConfig(Config):
