@@ -73,6 +73,10 @@ ERROR_MESSAGES = {
 }
 
 
+# The visit screen lists this many of the shift's latest visits; "all" shows every one.
+SCREEN_VISITS = 30
+
+
 def message(code: str) -> str:
     return str(ERROR_MESSAGES.get(code, code))
 
@@ -184,7 +188,12 @@ def visit_screen(
             ],
             services=catalogue(Service),
             supplies=supplies,
-            visits=services.shift_visits(dbs, site_id=site.id, shift=shift),
+            visits=services.shift_visits(
+                dbs,
+                site_id=site.id,
+                shift=shift,
+                limit=None if request.args.get("all") else SCREEN_VISITS,
+            ),
             totals=services.shift_totals(dbs, site_id=site.id, shift=shift),
             recent_codes=services.recent_codes(
                 dbs, site_id=site.id, since=utcnow() - timedelta(days=30)

@@ -322,7 +322,10 @@ def delete_visit(session: Session, *, actor_id: int, visit: Visit, reason: Delet
 # --- lists and totals -------------------------------------------------------------------------
 
 
-def shift_visits(session: Session, *, site_id: int, shift: Shift) -> list[Visit]:
+def shift_visits(
+    session: Session, *, site_id: int, shift: Shift, limit: int | None = None
+) -> list[Visit]:
+    """The shift's visits, newest first; `limit` keeps the reception screen fast."""
     return list(
         session.scalars(
             select(Visit)
@@ -338,6 +341,7 @@ def shift_visits(session: Session, *, site_id: int, shift: Shift) -> list[Visit]
                 selectinload(Visit.person),
             )
             .order_by(Visit.occurred_at.desc(), Visit.id.desc())
+            .limit(limit)
         )
     )
 

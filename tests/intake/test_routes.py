@@ -194,3 +194,27 @@ def test_without_an_active_site_the_screen_says_what_to_do(login_as: object) -> 
     assert "No site is active" in html
     response = staff.post("/reception/visits", {"age_band": "NK"})
     assert response.status_code == 302 and response.headers["Location"] == "/reception"
+
+
+def test_screen_lists_the_latest_visits_and_links_to_all(desk: Desk, session: Session) -> None:
+    from centre.intake import routes, services
+    from centre.intake.shifts import parse_shift_starts
+
+    settings = services.ReceptionSettings(parse_shift_starts("07:00,15:00,23:00"), 80)
+    count = routes.SCREEN_VISITS + 5
+    for _ in range(count):
+        services.log_visit(
+            session,
+            settings,
+            actor_id=desk.staff.user.id,  # type: ignore[attr-defined]
+            data=services.VisitInput(site_id=desk.site.id),
+        )
+    session.commit()
+    html = desk.staff.get("/reception", headers=EN).get_data(as_text=True)
+    rows = html.split('data-testid="shift-visits"')[1].split("</table>")[0].count("<tr>") - 1
+    assert rows == routes.SCREEN_VISITS
+    assert f"Show all {count} visits of this shift" in html
+    html = desk.staff.get("/reception?all=1", headers=EN).get_data(as_text=True)
+    assert (
+        html.split('data-testid="shift-visits"')[1].split("</table>")[0].count("<tr>") - 1 == count
+    )
