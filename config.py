@@ -42,7 +42,6 @@ class Config:
         _env("CENTRE_KEYSTORE_URL") or f"sqlite:///{INSTANCE_DIR / 'keystore.db'}"
     )
 
-
     # Identity of persons without any activity for this long is erased by
     # `flask people retention` (run it daily from cron).
     RETENTION_INACTIVE_DAYS = int(_env("CENTRE_RETENTION_INACTIVE_DAYS") or 730)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app, request, session
@@ -32,8 +31,3 @@ def select_locale() -> str:
 
 def select_timezone() -> str:
     return "Europe/Brussels"
-
-
-def local_time(value: datetime) -> datetime:
-    """A stored UTC timestamp as Brussels wall-clock time, for display and shift arithmetic."""
-    return value.astimezone(BRUSSELS)

@@ -20,12 +20,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 POLICY_ATTRIBUTE = "access_policy"
 PUBLIC = "public"
 AUTHENTICATED = "authenticated"
-ALL_ROLES = frozenset(Role)
 
 # Roles by domain, as DESIGN.md's role table gives them.
 FRONT_LINE = frozenset({Role.RECEPTION, Role.SOCIAL_WORKER})
-CASEWORK = frozenset({Role.SOCIAL_WORKER})
-STATISTICS = frozenset({Role.MANAGER, Role.SOCIAL_WORKER})
 CATALOGUES = frozenset({Role.MANAGER, Role.ADMIN})
 ADMINISTRATION = frozenset({Role.ADMIN})
 

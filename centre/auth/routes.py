@@ -86,6 +86,12 @@ def login() -> Any:
         else:
             _server_session().rotate()  # new session id at login: no session fixation
             login_user(user)
+            # Abandoned sessions would otherwise stay forever; a login is a cheap moment.
+            services.purge_expired_sessions(
+                dbs,
+                idle=current_app.config["SESSION_IDLE_TIMEOUT"],
+                absolute=current_app.config["SESSION_ABSOLUTE_TIMEOUT"],
+            )
             if user.must_change_password:
                 flash(_("Choose your own password to continue."), "info")
                 return redirect(url_for("auth.change_password"))

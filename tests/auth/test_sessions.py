@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from centre.auth.models import Role, User, UserSession
-from tests.conftest import Browser
+from tests.conftest import Browser, reread
 from tests.factories import PASSWORD
 
 COOKIE = "centre_session"
@@ -130,3 +130,18 @@ def test_lock_ends_session_and_shows_login(login_as: Callable[..., Browser]) -> 
     response = staff.post("/lock")
     assert response.status_code == 302 and "locked=1" in response.headers["Location"]
     assert staff.client.get("/").status_code == 302
+
+
+def test_abandoned_expired_sessions_are_purged_at_the_next_login(
+    login_as: Callable[..., Browser], app: Flask, session: Session
+) -> None:
+    abandoned = login_as(Role.RECEPTION)
+    idle = app.config["SESSION_IDLE_TIMEOUT"]
+    for row in session.scalars(select(UserSession)):
+        row.last_seen_at -= idle + timedelta(minutes=1)
+    session.commit()
+    abandoned_user = abandoned.user.id  # type: ignore[attr-defined]
+    login_as(Role.SOCIAL_WORKER)  # someone else logs in later; the old row goes
+    reread(session)
+    owners = session.scalars(select(UserSession.user_id)).all()
+    assert abandoned_user not in owners and len(owners) == 1
