@@ -10,9 +10,12 @@ from flask_babel import lazy_gettext as _l
 
 from config import Config, config_from_environment
 
-from . import db
+from . import db, privacy
+from .auth import setup as auth_setup
+from .errors import register_error_handlers
 from .extensions import babel, csrf, login_manager
 from .i18n import select_locale, select_timezone
+from .security import register_security_headers
 
 
 def create_app(config: type[Config] | None = None) -> Flask:
@@ -36,19 +39,12 @@ def create_app(config: type[Config] | None = None) -> Flask:
     login_manager.login_message = _l("Please log in to continue.")
     login_manager.login_message_category = "info"
 
-    from . import privacy
-    from .auth import setup as auth_setup
-
     privacy.init_app(app)
     auth_setup.init_app(app)
     _register_blueprints(app)
     _register_request_hooks(app)
     _register_template_context(app)
     _register_cli(app)
-
-    from .errors import register_error_handlers
-    from .security import register_security_headers
-
     register_error_handlers(app)
     register_security_headers(app)
     return app
