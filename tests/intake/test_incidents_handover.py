@@ -145,3 +145,8 @@ def test_handover_written_searched_and_marked_read_by_the_next_shift(
     reread(session)
     entry = session.get(HandoverEntry, entry_id)
     assert entry is not None and entry.read_by_id == next_shift.user.id  # type: ignore[attr-defined]
+
+
+def test_the_lookup_box_on_the_reception_screen_opens_the_quick_view(desk: Desk) -> None:
+    html = desk.staff.get("/reception").get_data(as_text=True)
+    assert 'action="/reception/lookup"' in html and 'id="lookup-code"' in html
