@@ -24,6 +24,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from centre import db
 from centre.auth.models import User
@@ -211,7 +212,7 @@ def visit_screen(
 
 def site_form(site: Site) -> SiteForm:
     form = SiteForm(site=site.id)
-    form.site.choices = [(s.id, s.label(locale())) for s in active_sites()]
+    form.site.choices = [SelectChoice(s.id, s.label(locale())) for s in active_sites()]
     return form
 
 

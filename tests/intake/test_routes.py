@@ -218,3 +218,19 @@ def test_screen_lists_the_latest_visits_and_links_to_all(desk: Desk, session: Se
     assert (
         html.split('data-testid="shift-visits"')[1].split("</table>")[0].count("<tr>") - 1 == count
     )
+
+
+def test_choosing_the_site_of_this_terminal(desk: Desk, session: Session) -> None:
+    from tests import factories
+
+    women = factories.site(session, key="women", kind="womens_space")
+    session.commit()
+    html = desk.staff.get("/reception", headers=EN).get_data(as_text=True)
+    assert f'<option selected value="{desk.site.id}">centre en</option>' in html
+    desk.staff.post("/reception/site", {"site": str(women.id)})
+    html = desk.staff.get("/reception", headers=EN).get_data(as_text=True)
+    assert "Reception · women en" in html
+    # Visits logged here count for the women's space without ticking anything.
+    desk.staff.post("/reception/visits", desk.visit_form())
+    [visit] = visits(session)
+    assert visit.site_id == women.id and visit.womens_space
