@@ -14,6 +14,7 @@ from centre import db
 from centre.auth.permissions import FRONT_LINE, allow
 from centre.privacy import privacy
 from centre.privacy.errors import InvalidCodeError, InvalidNISSError
+from centre.privacy.niss import format_niss
 
 from . import bp, services
 from .forms import (
@@ -52,6 +53,7 @@ def template_labels() -> dict[str, Any]:
         "residence_labels": RESIDENCE_STATUS_LABELS,
         "insurance_labels": HEALTH_INSURANCE_LABELS,
         "erasure_labels": ERASURE_REASON_LABELS,
+        "format_niss": format_niss,
     }
 
 

@@ -115,7 +115,7 @@ def test_identity_is_hidden_until_revealed_and_the_reveal_is_audited(
     html = reception.get(f"/people/{code}").get_data(as_text=True)
     assert ("Quintavalle" not in html and "Reveal" in html) or "Afficher" in html
     revealed = reception.post(f"/people/{code}/reveal").get_data(as_text=True)
-    assert "Quintavalle-Oosterhof" in revealed and "85073003328" in revealed
+    assert "Quintavalle-Oosterhof" in revealed and "85.07.30-033.28" in revealed
     person = session.scalar(select(Person).where(Person.code == code))
     assert person is not None
     reveals = session.scalars(
