@@ -61,10 +61,6 @@ class VisitInvalid(IntakeError):
 class AlreadySaved(IntakeError):
     """The same form was posted twice; the first post's visit stands."""
 
-    def __init__(self, visit_id: int | None) -> None:
-        super().__init__()
-        self.visit_id = visit_id
-
 
 class NotCorrectable(IntakeError):
     """Only one's own entries, not deleted, within the correction window."""
@@ -230,9 +226,8 @@ def log_visit(
     now: datetime | None = None,
 ) -> Visit:
     if data.form_token:
-        existing = session.scalar(select(Visit.id).where(Visit.form_token == data.form_token))
-        if existing is not None:
-            raise AlreadySaved(existing)
+        if session.scalar(select(Visit.id).where(Visit.form_token == data.form_token)):
+            raise AlreadySaved()
     checked = _validate(session, data, settings)
     now = now or utcnow()
     shift = shift_at(now, settings.shift_starts)
@@ -250,7 +245,7 @@ def log_visit(
     except IntegrityError:
         # The same form posted twice at once (the check above ran in both): the unique
         # token stops the second. The transaction is spoilt; the caller rolls it back.
-        raise AlreadySaved(None) from None
+        raise AlreadySaved() from None
     record(
         session,
         Action.VISIT_LOGGED,
