@@ -225,9 +225,10 @@ def log_visit(
     data: VisitInput,
     now: datetime | None = None,
 ) -> Visit:
-    if data.form_token:
-        if session.scalar(select(Visit.id).where(Visit.form_token == data.form_token)):
-            raise AlreadySaved()
+    if data.form_token and session.scalar(
+        select(Visit.id).where(Visit.form_token == data.form_token)
+    ):
+        raise AlreadySaved()
     checked = _validate(session, data, settings)
     now = now or utcnow()
     shift = shift_at(now, settings.shift_starts)
