@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
+
+from centre.forms import Form
 
 from .models import Role
 from .services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
@@ -19,7 +20,7 @@ ROLE_LABELS = {
 }
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField(
         _l("Username"),
         validators=[DataRequired(), Length(max=64)],
@@ -38,7 +39,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Log in"))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current = PasswordField(
         _l("Current password"),
         validators=[DataRequired()],
@@ -73,7 +74,7 @@ def role_choices() -> list[SelectChoice]:
     return [SelectChoice(role.value, str(label)) for role, label in ROLE_LABELS.items()]
 
 
-class UserCreateForm(FlaskForm):
+class UserCreateForm(Form):
     username = StringField(
         _l("Username"),
         validators=[DataRequired(), Length(min=3, max=64)],
@@ -87,12 +88,12 @@ class UserCreateForm(FlaskForm):
     submit = SubmitField(_l("Create user"))
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     role = SelectField(_l("Role"), choices=role_choices, validators=[DataRequired()])
     submit = SubmitField(_l("Change role"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that posts: CSRF-protected, nothing else to fill in."""
 
     submit = SubmitField(_l("Confirm"))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from centre.forms import Form
 
 from .models import SiteKind
 from .services import (
@@ -82,12 +83,12 @@ class ItemMixin:
     )
 
 
-class SiteForm(ItemMixin, FlaskForm):
+class SiteForm(ItemMixin, Form):
     kind = SelectField(_l("Kind of site"), choices=site_kind_choices, validators=[DataRequired()])
     submit = SubmitField(_l("Save"))
 
 
-class ServiceForm(ItemMixin, FlaskForm):
+class ServiceForm(ItemMixin, Form):
     shortcut = StringField(
         _l("Keyboard letter"),
         validators=[Optional(), Length(max=1)],
@@ -106,7 +107,7 @@ class ServiceForm(ItemMixin, FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class SupplyForm(ItemMixin, FlaskForm):
+class SupplyForm(ItemMixin, Form):
     max_per_visit = IntegerField(
         _l("Maximum per visit"),
         default=50,
@@ -151,7 +152,7 @@ NEW_FORMS: dict[Kind, type[ItemForm]] = {
 }
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that posts: CSRF-protected, nothing else to fill in."""
 
     submit = SubmitField(_l("Confirm"))

@@ -4,7 +4,6 @@ the posted form by id (`service-<id>`, `supply-<id>`); the fixed fields are WTFo
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -20,6 +19,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from centre.forms import Form
 from centre.people.forms import GENDER_LABELS, choices
 from centre.privacy.codes import CODE_PATTERN
 
@@ -67,7 +67,7 @@ def code_field(label: object, description: object) -> StringField:
     )
 
 
-class VisitForm(FlaskForm):
+class VisitForm(Form):
     code = code_field(_l("Person code"), _l("Leave empty for an anonymous visit."))
     gender = RadioField(
         _l("Gender"),
@@ -105,12 +105,12 @@ class VisitForm(FlaskForm):
     submit = SubmitField(_l("Save visit (Enter)"))
 
 
-class SiteForm(FlaskForm):
+class SiteForm(Form):
     site = SelectField(_l("Site"), coerce=int, choices=[])
     submit = SubmitField(_l("Change site"))
 
 
-class DeleteVisitForm(FlaskForm):
+class DeleteVisitForm(Form):
     reason = SelectField(
         _l("Reason"),
         validators=[DataRequired()],
@@ -119,7 +119,7 @@ class DeleteVisitForm(FlaskForm):
     submit = SubmitField(_l("Delete visit"))
 
 
-class IncidentForm(FlaskForm):
+class IncidentForm(Form):
     kind = RadioField(
         _l("What happened"),
         validators=[InputRequired()],
@@ -152,7 +152,7 @@ class IncidentForm(FlaskForm):
     submit = SubmitField(_l("Save incident"))
 
 
-class HandoverForm(FlaskForm):
+class HandoverForm(Form):
     body = TextAreaField(
         _l("Note for the next shift"),
         validators=[DataRequired(), Length(max=2000)],

@@ -7,7 +7,6 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -21,6 +20,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from centre.forms import Form
 from centre.privacy.codes import CODE_PATTERN
 
 from .models import ConsentMethod, ErasureReason, Gender
@@ -125,7 +125,7 @@ class IdentityMixin:
     )
 
 
-class PersonCreateForm(AttributesMixin, IdentityMixin, FlaskForm):
+class PersonCreateForm(AttributesMixin, IdentityMixin, Form):
     record_identity = BooleanField(
         _l("The person agrees that we keep their identity"),
         description=_l("Only if they said yes. Without it, the person stays a code."),
@@ -138,15 +138,15 @@ class PersonCreateForm(AttributesMixin, IdentityMixin, FlaskForm):
     submit = SubmitField(_l("Create person"))
 
 
-class AttributesForm(AttributesMixin, FlaskForm):
+class AttributesForm(AttributesMixin, Form):
     submit = SubmitField(_l("Save"))
 
 
-class IdentityForm(IdentityMixin, FlaskForm):
+class IdentityForm(IdentityMixin, Form):
     submit = SubmitField(_l("Save identity"))
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(Form):
     method = RadioField(
         _l("How was consent given?"),
         validators=[InputRequired()],
@@ -155,7 +155,7 @@ class ConsentForm(FlaskForm):
     submit = SubmitField(_l("Record consent"))
 
 
-class ConfirmedActionForm(FlaskForm):
+class ConfirmedActionForm(Form):
     confirm = BooleanField(
         _l("I confirm"), validators=[DataRequired(message=_l("Tick the box to confirm."))]
     )
@@ -171,7 +171,7 @@ class EraseForm(ConfirmedActionForm):
     submit = SubmitField(_l("Erase identity"))
 
 
-class CodeSearchForm(FlaskForm):
+class CodeSearchForm(Form):
     class Meta:
         csrf = False  # a GET search that changes nothing
 
@@ -190,7 +190,7 @@ class CodeSearchForm(FlaskForm):
     submit = SubmitField(_l("Find"))
 
 
-class IdentitySearchForm(FlaskForm):
+class IdentitySearchForm(Form):
     niss = StringField(
         _l("National register number (NISS)"),
         validators=[Optional(), Length(max=20)],

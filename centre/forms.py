@@ -1,0 +1,27 @@
+"""The base of every form in centre."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from flask_babel import get_locale
+from flask_wtf import FlaskForm
+from wtforms.i18n import get_translations
+
+
+@cache
+def wtforms_translations(locale: str) -> Any:
+    return get_translations([locale])
+
+
+class Form(FlaskForm):
+    """A Flask-WTF form whose built-in WTForms messages follow the user's language.
+
+    Flask-WTF reads WTForms' message catalogue from disk on every request that uses a form;
+    here each language's catalogue is read once per process.
+    """
+
+    class Meta:
+        def get_translations(self, form: Any) -> Any:
+            return wtforms_translations(str(get_locale() or "fr"))
