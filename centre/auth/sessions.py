@@ -21,7 +21,7 @@ from werkzeug.datastructures import CallbackDict
 from centre import db
 from centre.db import utcnow
 
-from .models import UserSession
+from .models import User, UserSession
 
 SESSIONS: Table = UserSession.__table__  # type: ignore[assignment]
 
@@ -50,6 +50,7 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         self.modified = False
         self.rotate_requested = False
         self.end_requested = False
+        self.user: User | None = None  # loaded with the session row (open_session)
 
     def rotate(self) -> None:
         """Give this session a new id at the next save (at login: no session fixation)."""
@@ -73,13 +74,17 @@ class DatabaseSessionInterface(SessionInterface):
         if not token:
             return ServerSession()
         now = utcnow()
-        # Core, not the ORM: this runs on every request and needs three columns.
-        with db.database().engine.connect() as connection:
-            row = connection.execute(
-                select(SESSIONS.c.data, SESSIONS.c.created_at, SESSIONS.c.last_seen_at).where(
-                    SESSIONS.c.token_hash == hash_token(token)
-                )
-            ).first()
+        # One query on every request: the session's three columns and, in the request's
+        # database session, its user, whom Flask-Login's loader then finds without a query.
+        row = (
+            db.session()
+            .execute(
+                select(SESSIONS.c.data, SESSIONS.c.created_at, SESSIONS.c.last_seen_at, User)
+                .outerjoin(User, User.id == SESSIONS.c.user_id)
+                .where(SESSIONS.c.token_hash == hash_token(token))
+            )
+            .first()
+        )
         if row is None:
             return ServerSession()
         if (
@@ -88,7 +93,10 @@ class DatabaseSessionInterface(SessionInterface):
         ):
             self._delete(token)
             return ServerSession()
-        return ServerSession(json.loads(row.data), token, row.last_seen_at)
+        server_session = ServerSession(json.loads(row.data), token, row.last_seen_at)
+        # Held here because the identity map keeps objects only while someone refers to them.
+        server_session.user = row.User
+        return server_session
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         assert isinstance(session, ServerSession)  # noqa: S101 - set by open_session above
