@@ -15,15 +15,15 @@ from typing import Any
 
 from flask import Flask, Request, Response
 from flask.sessions import SessionInterface, SessionMixin
-from sqlalchemy import Table, select
+from sqlalchemy import select
 from werkzeug.datastructures import CallbackDict
 
 from centre import db
-from centre.db import utcnow
+from centre.db import table_of, utcnow
 
 from .models import User, UserSession
 
-SESSIONS: Table = UserSession.__table__  # type: ignore[assignment]
+SESSIONS = table_of(UserSession)
 
 # Refreshing last_seen on every request would turn every page view into a write.
 LAST_SEEN_GRANULARITY = timedelta(seconds=60)

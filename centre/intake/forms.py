@@ -16,7 +16,6 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from centre.forms import Form
@@ -73,10 +72,10 @@ class VisitForm(Form):
         _l("Gender"),
         validators=[Optional()],
         default="",
-        choices=lambda: [SelectChoice("", str(_l("Not asked"))), *choices(GENDER_LABELS)],
+        choices=choices(GENDER_LABELS, _l("Not asked")),
     )
     age_band = SelectField(
-        _l("Age band"), default=AgeBand.NOT_KNOWN.value, choices=lambda: choices(AGE_BAND_LABELS)
+        _l("Age band"), default=AgeBand.NOT_KNOWN.value, choices=choices(AGE_BAND_LABELS)
     )
     womens_space = BooleanField(_l("In the women's space"))
     override_max = BooleanField(
@@ -114,7 +113,7 @@ class DeleteVisitForm(Form):
     reason = SelectField(
         _l("Reason"),
         validators=[DataRequired()],
-        choices=lambda: choices(DELETION_REASON_LABELS, "—"),
+        choices=choices(DELETION_REASON_LABELS, "—"),
     )
     submit = SubmitField(_l("Delete visit"))
 
@@ -123,7 +122,7 @@ class IncidentForm(Form):
     kind = RadioField(
         _l("What happened"),
         validators=[InputRequired()],
-        choices=lambda: choices(INCIDENT_KIND_LABELS),
+        choices=choices(INCIDENT_KIND_LABELS),
     )
     occurred_at = DateTimeLocalField(
         _l("When"), validators=[Optional()], description=_l("Leave empty for now.")
@@ -140,7 +139,7 @@ class IncidentForm(Form):
     outcome = SelectField(
         _l("Outcome"),
         default=IncidentOutcome.UNKNOWN.value,
-        choices=lambda: choices(INCIDENT_OUTCOME_LABELS),
+        choices=choices(INCIDENT_OUTCOME_LABELS),
     )
     description = TextAreaField(
         _l("Short description"),

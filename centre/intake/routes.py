@@ -97,12 +97,12 @@ def locale() -> str:
     return str(get_locale() or "fr")
 
 
+# Built once: every visit logged reads it.
+_ACTIVE_SITES = select(Site).where(Site.active.is_(True)).order_by(Site.sort_order, Site.id)
+
+
 def active_sites() -> list[Site]:
-    return list(
-        db.session().scalars(
-            select(Site).where(Site.active.is_(True)).order_by(Site.sort_order, Site.id)
-        )
-    )
+    return list(db.session().scalars(_ACTIVE_SITES))
 
 
 def current_site() -> Site | None:
@@ -263,7 +263,7 @@ def log_visit() -> Any:
         data, errors = parse_visit(form, site, request.form)
         if not errors:
             try:
-                visit = services.log_visit(
+                visit_id = services.log_visit(
                     db.session(), settings(), actor_id=current_user.id, data=data
                 )
             except services.AlreadySaved:
@@ -274,7 +274,7 @@ def log_visit() -> Any:
             else:
                 # The confirmation rides on the redirect (an id, nothing else): logging a
                 # visit then writes nothing to the server-side session, the hot path.
-                return redirect(url_for("intake.visits", saved=visit.id))
+                return redirect(url_for("intake.visits", saved=visit_id))
     show_errors(form, errors)
     # 422: the page comes back with every value kept and a message beside each problem.
     return visit_screen(form, site, errors, request.form, status=422)

@@ -59,8 +59,9 @@ ERASURE_REASON_LABELS = {
 
 
 def choices(labels: Mapping[Any, object], blank: object | None = None) -> list[SelectChoice]:
-    options = [SelectChoice("", str(blank))] if blank is not None else []
-    return options + [SelectChoice(str(value), str(label)) for value, label in labels.items()]
+    """Choices whose labels stay lazy: translated when a page shows them, never to validate."""
+    options = [SelectChoice("", blank)] if blank is not None else []
+    return options + [SelectChoice(str(value), label) for value, label in labels.items()]
 
 
 def current_year() -> int:
@@ -71,7 +72,7 @@ class AttributesMixin:
     gender = RadioField(
         _l("Gender"),
         default=Gender.NOT_STATED.value,
-        choices=lambda: choices(GENDER_LABELS),
+        choices=choices(GENDER_LABELS),
         validators=[InputRequired()],
     )
     birth_year = IntegerField(
@@ -116,12 +117,12 @@ class IdentityMixin:
     residence_status = SelectField(
         _l("Residence status"),
         validators=[Optional()],
-        choices=lambda: choices(RESIDENCE_STATUS_LABELS, "—"),
+        choices=choices(RESIDENCE_STATUS_LABELS, "—"),
     )
     health_insurance = SelectField(
         _l("Health insurance"),
         validators=[Optional()],
-        choices=lambda: choices(HEALTH_INSURANCE_LABELS, "—"),
+        choices=choices(HEALTH_INSURANCE_LABELS, "—"),
     )
 
 
@@ -133,7 +134,7 @@ class PersonCreateForm(AttributesMixin, IdentityMixin, Form):
     consent_method = RadioField(
         _l("How was consent given?"),
         validators=[Optional()],
-        choices=lambda: choices(CONSENT_METHOD_LABELS),
+        choices=choices(CONSENT_METHOD_LABELS),
     )
     submit = SubmitField(_l("Create person"))
 
@@ -150,7 +151,7 @@ class ConsentForm(Form):
     method = RadioField(
         _l("How was consent given?"),
         validators=[InputRequired()],
-        choices=lambda: choices(CONSENT_METHOD_LABELS),
+        choices=choices(CONSENT_METHOD_LABELS),
     )
     submit = SubmitField(_l("Record consent"))
 
@@ -166,7 +167,7 @@ class EraseForm(ConfirmedActionForm):
     reason = SelectField(
         _l("Reason"),
         validators=[DataRequired()],
-        choices=lambda: choices(ERASURE_REASON_LABELS, "—"),
+        choices=choices(ERASURE_REASON_LABELS, "—"),
     )
     submit = SubmitField(_l("Erase identity"))
 

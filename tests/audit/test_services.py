@@ -11,12 +11,10 @@ from centre.audit.services import GENESIS_HASH, Action, Outcome, record, verify
 
 
 def write_events(session: Session, count: int) -> list[AuditEvent]:
-    events = [
+    for n in range(count):
         record(session, Action.LOGIN, actor_id=None, object_type="user", object_id=n)
-        for n in range(count)
-    ]
     session.commit()
-    return events
+    return list(session.scalars(select(AuditEvent).order_by(AuditEvent.id)))
 
 
 def test_events_are_chained_from_genesis(session: Session) -> None:
