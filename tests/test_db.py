@@ -1,9 +1,11 @@
-"""The database layer: UTC timestamps, and SQLite write transactions that lock up front."""
+"""The database layer: UTC timestamps, and SQLite write transactions that lock up front and
+take turns."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,7 +13,7 @@ from flask import Flask
 from sqlalchemy import event, text
 
 from centre.auth.models import Role
-from centre.db import UTCDateTime
+from centre.db import UTCDateTime, WriterQueue, make_engine
 from tests.conftest import Browser
 
 
@@ -102,6 +104,43 @@ def test_concurrent_writers_wait_instead_of_failing(app: Flask) -> None:
     assert failures == []
     with database.new_session() as own:
         assert verify(own) == (80, None)
+
+
+def test_writers_take_turns_across_processes(tmp_path: Path) -> None:
+    """Two queues on one database stand for two worker processes: one turn at a time."""
+    database = str(tmp_path / "queued.db")
+    first, second = WriterQueue(database, 0.05), WriterQueue(database, 0.05)
+    turn = first.wait_for_turn()
+    assert turn is not None
+    assert second.wait_for_turn() is None  # gave up after its timeout: SQLite decides then
+    first.end_turn(turn)
+    again = second.wait_for_turn()
+    assert again is not None
+    second.end_turn(again)
+
+
+def test_a_transaction_ends_its_writers_turn_however_it_ends(tmp_path: Path) -> None:
+    database = tmp_path / "queued.db"
+    engine = make_engine(f"sqlite:///{database}")
+    other_process = WriterQueue(str(database), 0.05)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("CREATE TABLE t (n INTEGER)"))
+            connection.commit()
+            connection.execute(text("INSERT INTO t VALUES (1)"))
+            assert other_process.wait_for_turn() is None  # the writer holds its turn
+            connection.commit()
+            turn = other_process.wait_for_turn()  # committed: the turn is free
+            assert turn is not None
+            other_process.end_turn(turn)
+            connection.execute(text("INSERT INTO t VALUES (2)"))
+            connection.rollback()
+            turn = other_process.wait_for_turn()  # rolled back: free as well
+            assert turn is not None
+            other_process.end_turn(turn)
+            assert connection.execute(text("SELECT count(*) FROM t")).scalar() == 1
+    finally:
+        engine.dispose()
 
 
 def test_utc_type_refuses_naive_and_normalises_offsets() -> None:
