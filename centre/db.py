@@ -124,15 +124,15 @@ class WriterQueue:
         self.lock_path = f"{database_path}-writers.lock"
         self.timeout = timeout
         self._in_process = threading.Lock()
+        self._descriptor: int | None = None
+        self._descriptor_pid: int | None = None
 
     def wait_for_turn(self) -> int | None:
         """Block until it is this writer's turn; the file descriptor ends it (None: gave up)."""
         deadline = time.monotonic() + self.timeout
         if not self._in_process.acquire(timeout=self.timeout):
             return None
-        # A file of its own per turn: an flock belongs to an open file, so threads and forked
-        # workers never share one by accident.
-        descriptor = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        descriptor = self._file()
         pause = 0.0001
         while True:
             try:
@@ -140,15 +140,23 @@ class WriterQueue:
                 return descriptor
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    os.close(descriptor)
                     self._in_process.release()
                     return None
                 time.sleep(pause)
                 pause = min(pause * 2, 0.002)
 
     def end_turn(self, descriptor: int) -> None:
-        os.close(descriptor)  # closing the file releases its flock
+        fcntl.flock(descriptor, fcntl.LOCK_UN)
         self._in_process.release()
+
+    def _file(self) -> int:
+        # An flock belongs to an open file: each process opens its own (a forked worker must
+        # not share its parent's), and the in-process lock lets one thread use it at a time.
+        if self._descriptor_pid != os.getpid():
+            self._descriptor = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            self._descriptor_pid = os.getpid()
+        assert self._descriptor is not None  # noqa: S101 - opened just above
+        return self._descriptor
 
 
 class QueuedConnection(sqlite3.Connection):

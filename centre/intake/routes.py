@@ -99,6 +99,7 @@ def locale() -> str:
 
 # Built once: every visit logged reads it.
 _ACTIVE_SITES = select(Site).where(Site.active.is_(True)).order_by(Site.sort_order, Site.id)
+_FIRST_ACTIVE_SITE = _ACTIVE_SITES.limit(1)
 
 
 def active_sites() -> list[Site]:
@@ -106,10 +107,13 @@ def active_sites() -> list[Site]:
 
 
 def current_site() -> Site | None:
-    """The site this terminal works for: chosen once, remembered in the session."""
-    sites = active_sites()
+    """The site this terminal works for: chosen once, remembered in the session; else the
+    first active one."""
     chosen = session.get("site_id")
-    return next((s for s in sites if s.id == chosen), sites[0] if sites else None)
+    site = db.session().get(Site, chosen) if chosen else None
+    if site is not None and site.active:
+        return site
+    return db.session().scalars(_FIRST_ACTIVE_SITE).first()
 
 
 def current_shift() -> Shift:

@@ -227,7 +227,6 @@ def _visit_values(data: VisitInput, checked: _Checked, now: datetime) -> dict[st
 
 # Built once: logging a visit is the busiest path, and building a statement costs more than
 # running it on SQLite. Core tables, not the ORM's unit of work, for the same reason.
-_SAVED_WITH_TOKEN = select(Visit.id).where(Visit.form_token == bindparam("token"))
 _INSERT_VISIT = insert(table_of(Visit)).returning(table_of(Visit).c.id)
 _INSERT_SERVICE_LINES = insert(table_of(VisitService))
 _INSERT_SUPPLY_LINES = insert(table_of(VisitSupply))
@@ -246,8 +245,6 @@ def log_visit(
     The busiest write of the centre: on SQLite every other writer waits while this
     transaction holds the lock, so its INSERTs go straight to the tables.
     """
-    if data.form_token and session.scalar(_SAVED_WITH_TOKEN, {"token": data.form_token}):
-        raise AlreadySaved()
     checked = _validate(session, data, settings)
     now = now or utcnow()
     shift = shift_at(now, settings.shift_starts)
@@ -265,8 +262,8 @@ def log_visit(
             },
         ).scalar_one()
     except IntegrityError:
-        # The same form posted twice at once (the check above ran in both): the unique
-        # token stops the second. The transaction is spoilt; the caller rolls it back.
+        # The same form posted twice: the unique token stops the second, with no query
+        # beforehand. The transaction is spoilt; the caller rolls it back.
         raise AlreadySaved() from None
     if checked.services:
         session.execute(
