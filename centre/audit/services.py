@@ -77,6 +77,8 @@ class Action(enum.StrEnum):
     INCIDENT_LOGGED = "incident.logged"
     INCIDENT_UPDATED = "incident.updated"
     HANDOVER_WRITTEN = "handover.written"
+    KEYS_ROTATED = "keys.rotated"
+    KEY_REMOVED = "keys.removed"
 
 
 def _digest(event: AuditEvent) -> str:

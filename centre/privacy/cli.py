@@ -7,6 +7,9 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from centre import db
+from centre.audit.services import Action, record
+
 from . import privacy
 from .errors import KeyNotFoundError, KeyringError
 from .keyring import generate_keyring, load_keyring_file, write_keyring_file
@@ -26,6 +29,13 @@ def _keyring_path() -> Path:
             "running it against a key file, then update the variable."
         )
     return path
+
+
+def _audit(action: Action, kek_id: str) -> None:
+    """Key changes go into the audit log: by the command line, so with no acting user."""
+    session = db.session()
+    record(session, action, actor_id=None, object_type="kek", object_id=kek_id)
+    session.commit()
 
 
 @keys_cli.command("init")
@@ -58,6 +68,7 @@ def rotate_command() -> None:
     write_keyring_file(path, new)
     ext.keyring_source.refresh()
     count = ext.keystore.rewrap_all()
+    _audit(Action.KEYS_ROTATED, new.current_kek_id)
     click.echo(f"New current key: {new.current_kek_id}. Re-wrapped {count} data key(s).")
     for kek_id in old.keks:
         click.echo(
@@ -95,6 +106,7 @@ def remove_command(kek_id: str) -> None:
     except (KeyringError, KeyNotFoundError) as error:
         raise click.ClickException(str(error)) from None
     ext.keyring_source.refresh()
+    _audit(Action.KEY_REMOVED, kek_id)
     click.echo(f"Removed key {kek_id}. Current key: {keyring.current_kek_id}.")
 
 

@@ -5,7 +5,11 @@ import stat
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy import select
 
+from centre import db
+from centre.audit.models import AuditEvent
+from centre.audit.services import verify
 from centre.privacy import privacy
 from centre.privacy.fields import FieldCipher
 from centre.privacy.keyring import load_keyring_file
@@ -65,6 +69,14 @@ def test_rotate_then_remove_the_old_key(cli_app: Flask) -> None:
         for n, (key_ref, blob) in enumerate(stored.items()):
             cipher = privacy().cipher_for(key_ref)
             assert cipher.decrypt_text("identity", "last_name", str(n), blob) == f"Name {n}"
+        # Both changes are in the audit log, by key id (never key material), with no user.
+        events = db.session().execute(
+            select(AuditEvent.action, AuditEvent.object_id, AuditEvent.actor_id).order_by(
+                AuditEvent.seq
+            )
+        )
+        assert list(events) == [("keys.rotated", new_id, None), ("keys.removed", old_id, None)]
+        assert verify(db.session()) == (2, None)
 
 
 def test_remove_is_refused_while_data_keys_are_wrapped_with_it(cli_app: Flask) -> None:
