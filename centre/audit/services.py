@@ -168,6 +168,36 @@ def verify(session: Session, batch_size: int = 1000) -> tuple[int, ChainBreak | 
     return checked, None
 
 
+@dataclass(frozen=True)
+class Anchor:
+    """An event's place and hash, kept away from the database by whoever verifies the log.
+
+    The chain alone cannot show that its newest events were deleted; a copy of a past head
+    can: if the chain verifies and still holds that event with that hash, nothing up to it
+    was cut, changed or rewritten, since every hash covers all the events before it.
+    """
+
+    seq: int
+    hash: str
+
+
+def head(session: Session) -> Anchor | None:
+    last = session.execute(_LAST_EVENT).first()
+    return Anchor(last.seq, last.hash) if last else None
+
+
+def check_anchor(session: Session, anchor: Anchor) -> ChainBreak | None:
+    """Whether the chain still holds the anchored event unchanged (verify the chain too)."""
+    found = session.execute(
+        select(AuditEvent.id, AuditEvent.hash).where(AuditEvent.seq == anchor.seq)
+    ).first()
+    if found is None:
+        return ChainBreak(anchor.seq, None, "is missing: the log was cut after it was anchored")
+    if found.hash != anchor.hash:
+        return ChainBreak(anchor.seq, found.id, "differs from its anchor: history was rewritten")
+    return None
+
+
 def _events_in_order(session: Session, batch_size: int) -> Iterator[AuditEvent]:
     after = 0
     while True:
