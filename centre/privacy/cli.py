@@ -32,10 +32,16 @@ def _keyring_path() -> Path:
 
 
 def _audit(action: Action, kek_id: str) -> None:
-    """Key changes go into the audit log: by the command line, so with no acting user."""
-    session = db.session()
-    record(session, action, actor_id=None, object_type="kek", object_id=kek_id)
-    session.commit()
+    """Record a key change (by the command line, so with no acting user), uncommitted.
+
+    Recorded before the change and committed after it (`_commit_audit`): a database that
+    cannot take the event stops the command before any key is touched.
+    """
+    record(db.session(), action, actor_id=None, object_type="kek", object_id=kek_id)
+
+
+def _commit_audit() -> None:
+    db.session().commit()
 
 
 @keys_cli.command("init")
@@ -64,11 +70,12 @@ def rotate_command() -> None:
     path = _keyring_path()
     old = load_keyring_file(path)
     new = old.with_new_kek()
+    _audit(Action.KEYS_ROTATED, new.current_kek_id)
     # The file first: no data key may be wrapped with a KEK that is not yet saved.
     write_keyring_file(path, new)
     ext.keyring_source.refresh()
     count = ext.keystore.rewrap_all()
-    _audit(Action.KEYS_ROTATED, new.current_kek_id)
+    _commit_audit()
     click.echo(f"New current key: {new.current_kek_id}. Re-wrapped {count} data key(s).")
     for kek_id in old.keks:
         click.echo(
@@ -101,12 +108,13 @@ def remove_command(kek_id: str) -> None:
             f"{still} data key(s) are still wrapped with {kek_id}; run `flask keys rewrap` "
             "first. Removing it now would erase their data."
         )
+    _audit(Action.KEY_REMOVED, kek_id)
     try:
         write_keyring_file(path, keyring.without_kek(kek_id))
     except (KeyringError, KeyNotFoundError) as error:
         raise click.ClickException(str(error)) from None
     ext.keyring_source.refresh()
-    _audit(Action.KEY_REMOVED, kek_id)
+    _commit_audit()
     click.echo(f"Removed key {kek_id}. Current key: {keyring.current_kek_id}.")
 
 

@@ -147,3 +147,15 @@ def test_cipher_for_is_a_field_cipher(cli_app: Flask) -> None:
         key_ref, cipher = privacy().new_person_key()
         assert isinstance(privacy().cipher_for(key_ref), FieldCipher)
         assert isinstance(cipher, FieldCipher)
+
+
+def test_rotate_touches_no_key_when_the_audit_log_cannot_take_the_event(cli_app: Flask) -> None:
+    runner = cli_app.test_cli_runner()
+    assert runner.invoke(args=["keys", "init"]).exit_code == 0
+    path = _keyring_path(cli_app)
+    before = path.read_bytes()
+    with cli_app.app_context():
+        AuditEvent.__table__.drop(db.database().engine)  # e.g. a database not migrated yet
+    result = runner.invoke(args=["keys", "rotate"])
+    assert result.exit_code != 0
+    assert path.read_bytes() == before
