@@ -6,6 +6,7 @@ import json
 from itertools import pairwise
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -20,15 +21,25 @@ def append(session: Session, count: int) -> None:
     session.commit()
 
 
+@pytest.fixture
+def anchor(tmp_path: Path) -> Path:
+    return tmp_path / "audit-anchor.json"
+
+
+def anchored_log(app: Flask, session: Session, anchor: Path, events: int) -> None:
+    """A log of `events` events, verified once so that the anchor holds its head."""
+    append(session, events)
+    assert verify(app, anchor)[0] == 0
+
+
 def verify(app: Flask, anchor: Path) -> tuple[int, str]:
     result = app.test_cli_runner().invoke(args=["audit", "verify", "--anchor", str(anchor)])
     return result.exit_code, result.output
 
 
 def test_the_anchor_follows_the_head_of_each_good_run(
-    app: Flask, session: Session, tmp_path: Path
+    app: Flask, session: Session, anchor: Path
 ) -> None:
-    anchor = tmp_path / "audit-anchor.json"
     append(session, 3)
     code, output = verify(app, anchor)
     assert code == 0 and "3 events verified" in output and "now at seq=3" in output
@@ -40,11 +51,9 @@ def test_the_anchor_follows_the_head_of_each_good_run(
 
 
 def test_a_cut_tail_passes_the_chain_but_not_the_anchor(
-    app: Flask, session: Session, tmp_path: Path
+    app: Flask, session: Session, anchor: Path
 ) -> None:
-    anchor = tmp_path / "audit-anchor.json"
-    append(session, 5)
-    assert verify(app, anchor)[0] == 0
+    anchored_log(app, session, anchor, 5)
     session.execute(delete(AuditEvent).where(AuditEvent.seq >= 4))
     session.commit()
     plain = app.test_cli_runner().invoke(args=["audit", "verify"])
@@ -55,11 +64,9 @@ def test_a_cut_tail_passes_the_chain_but_not_the_anchor(
 
 
 def test_a_recomputed_chain_passes_the_chain_but_not_the_anchor(
-    app: Flask, session: Session, tmp_path: Path
+    app: Flask, session: Session, anchor: Path
 ) -> None:
-    anchor = tmp_path / "audit-anchor.json"
-    append(session, 4)
-    assert verify(app, anchor)[0] == 0
+    anchored_log(app, session, anchor, 4)
     # Edit event 2 and recompute every hash after it, as someone covering tracks would.
     events = list(session.scalars(select(AuditEvent).order_by(AuditEvent.seq)))
     events[1].object_id = "99"
@@ -72,8 +79,7 @@ def test_a_recomputed_chain_passes_the_chain_but_not_the_anchor(
     assert code == 1 and "seq=4" in output and "rewritten" in output
 
 
-def test_a_damaged_anchor_file_is_refused(app: Flask, session: Session, tmp_path: Path) -> None:
-    anchor = tmp_path / "audit-anchor.json"
+def test_a_damaged_anchor_file_is_refused(app: Flask, session: Session, anchor: Path) -> None:
     anchor.write_text("{not json")
     append(session, 1)
     code, output = verify(app, anchor)
