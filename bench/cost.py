@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import secrets
 import sqlite3
 import subprocess
@@ -25,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from bench import bare_app
+from bench.reception import CSRF, SERVICE, SUPPLY
 from bench.servers import PASSWORD, prepare_round, say
 
-CSRF = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 BATCHES = 5
 
 
@@ -57,8 +56,8 @@ def real_visit_poster(app: Any) -> Callable[[], None]:
         raise RuntimeError(f"login answered {response.status_code}")
     page = client.get("/reception").text
     csrf = CSRF.search(page)
-    services = sorted({int(x) for x in re.findall(r'name="service-(\d+)"', page)})
-    supplies = sorted({int(x) for x in re.findall(r'name="supply-(\d+)"', page)})
+    services = sorted({int(x) for x in SERVICE.findall(page)})
+    supplies = sorted({int(x) for x in SUPPLY.findall(page)})
     if csrf is None or not services or len(supplies) < 2:
         raise RuntimeError("GET /reception has no usable visit form")
 

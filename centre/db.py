@@ -127,26 +127,26 @@ class WriterQueue:
         self._descriptor: int | None = None
         self._descriptor_pid: int | None = None
 
-    def wait_for_turn(self) -> int | None:
-        """Block until it is this writer's turn; the file descriptor ends it (None: gave up)."""
+    def wait_for_turn(self) -> bool:
+        """Block until it is this writer's turn; False once it gave up (SQLite decides then)."""
         deadline = time.monotonic() + self.timeout
         if not self._in_process.acquire(timeout=self.timeout):
-            return None
+            return False
         descriptor = self._file()
         pause = 0.0001
         while True:
             try:
                 fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return descriptor
+                return True
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     self._in_process.release()
-                    return None
+                    return False
                 time.sleep(pause)
                 pause = min(pause * 2, 0.002)
 
-    def end_turn(self, descriptor: int) -> None:
-        fcntl.flock(descriptor, fcntl.LOCK_UN)
+    def end_turn(self) -> None:
+        fcntl.flock(self._file(), fcntl.LOCK_UN)
         self._in_process.release()
 
     def _file(self) -> int:
@@ -163,16 +163,16 @@ class QueuedConnection(sqlite3.Connection):
     """A sqlite3 connection that ends its writer's turn when its transaction ends."""
 
     writer_queue: WriterQueue | None = None
-    _turn: int | None = None
+    _has_turn = False
 
     def wait_for_turn(self) -> None:
-        if self.writer_queue is not None and self._turn is None:
-            self._turn = self.writer_queue.wait_for_turn()
+        if self.writer_queue is not None and not self._has_turn:
+            self._has_turn = self.writer_queue.wait_for_turn()
 
     def _end_turn(self) -> None:
-        if self._turn is not None and self.writer_queue is not None:
-            turn, self._turn = self._turn, None
-            self.writer_queue.end_turn(turn)
+        if self._has_turn and self.writer_queue is not None:
+            self._has_turn = False
+            self.writer_queue.end_turn()
 
     def commit(self) -> None:
         try:

@@ -110,13 +110,11 @@ def test_writers_take_turns_across_processes(tmp_path: Path) -> None:
     """Two queues on one database stand for two worker processes: one turn at a time."""
     database = str(tmp_path / "queued.db")
     first, second = WriterQueue(database, 0.05), WriterQueue(database, 0.05)
-    turn = first.wait_for_turn()
-    assert turn is not None
-    assert second.wait_for_turn() is None  # gave up after its timeout: SQLite decides then
-    first.end_turn(turn)
-    again = second.wait_for_turn()
-    assert again is not None
-    second.end_turn(again)
+    assert first.wait_for_turn()
+    assert not second.wait_for_turn()  # gave up after its timeout: SQLite decides then
+    first.end_turn()
+    assert second.wait_for_turn()
+    second.end_turn()
 
 
 def test_a_transaction_ends_its_writers_turn_however_it_ends(tmp_path: Path) -> None:
@@ -128,16 +126,14 @@ def test_a_transaction_ends_its_writers_turn_however_it_ends(tmp_path: Path) -> 
             connection.execute(text("CREATE TABLE t (n INTEGER)"))
             connection.commit()
             connection.execute(text("INSERT INTO t VALUES (1)"))
-            assert other_process.wait_for_turn() is None  # the writer holds its turn
+            assert not other_process.wait_for_turn()  # the writer holds its turn
             connection.commit()
-            turn = other_process.wait_for_turn()  # committed: the turn is free
-            assert turn is not None
-            other_process.end_turn(turn)
+            assert other_process.wait_for_turn()  # committed: the turn is free
+            other_process.end_turn()
             connection.execute(text("INSERT INTO t VALUES (2)"))
             connection.rollback()
-            turn = other_process.wait_for_turn()  # rolled back: free as well
-            assert turn is not None
-            other_process.end_turn(turn)
+            assert other_process.wait_for_turn()  # rolled back: free as well
+            other_process.end_turn()
             assert connection.execute(text("SELECT count(*) FROM t")).scalar() == 1
     finally:
         engine.dispose()

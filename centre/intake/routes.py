@@ -121,11 +121,12 @@ def current_shift() -> Shift:
 
 
 def catalogue(model: type[Service] | type[Supply]) -> list[Any]:
-    return list(
-        db.session().scalars(
-            select(model).where(model.active.is_(True)).order_by(model.sort_order, model.id)
-        )
-    )
+    """Every item in screen order, inactive ones too: older visits still name them."""
+    return list(db.session().scalars(select(model).order_by(model.sort_order, model.id)))
+
+
+def active(items: list[Any]) -> list[Any]:
+    return [item for item in items if item.active]
 
 
 def parse_visit(
@@ -181,7 +182,8 @@ def visit_screen(
         "saved": saved,
     }
     if site is not None:
-        supplies = catalogue(Supply)
+        all_services, all_supplies = catalogue(Service), catalogue(Supply)
+        supplies = active(all_supplies)
         shown = {f"supply-{s.id}" for s in supplies}
         context.update(
             # Errors on items no longer on screen (deactivated meanwhile) are shown on top.
@@ -191,7 +193,7 @@ def visit_screen(
                 if name.startswith("supply-") and name not in shown
                 for code in codes
             ],
-            services=catalogue(Service),
+            services=active(all_services),
             supplies=supplies,
             visits=services.shift_visits(
                 dbs,
@@ -205,8 +207,8 @@ def visit_screen(
             ),
             unread=services.unread_handover_count(dbs, site_id=site.id, actor_id=current_user.id),
             site_form=site_form(site),
-            all_services={s.id: s for s in dbs.scalars(select(Service))},
-            all_supplies={s.id: s for s in dbs.scalars(select(Supply))},
+            all_services={s.id: s for s in all_services},
+            all_supplies={s.id: s for s in all_supplies},
             incident_labels=INCIDENT_KIND_LABELS,
             gender_labels=GENDER_LABELS,
             is_correctable=lambda v: services.is_correctable(v, current_user.id),
@@ -340,8 +342,8 @@ def edit_visit(visit_id: int) -> Any:
         form=form,
         raw=raw,
         errors=errors,
-        services=catalogue(Service),
-        supplies=catalogue(Supply),
+        services=active(catalogue(Service)),
+        supplies=active(catalogue(Supply)),
         locale=locale(),
         message=message,
     ), (422 if errors else 200)

@@ -208,7 +208,6 @@ def _visit_values(data: VisitInput, checked: _Checked, now: datetime) -> dict[st
         )
         known = age_band_for(person.birth_year, now.year)
         age_band = known if known is not AgeBand.NOT_KNOWN else data.age_band
-        person.last_activity_at = now
     else:
         gender = data.gender or Gender.NOT_STATED
         age_band = data.age_band
@@ -232,6 +231,11 @@ _INSERT_SERVICE_LINES = insert(table_of(VisitService))
 _INSERT_SUPPLY_LINES = insert(table_of(VisitSupply))
 
 
+def _mark_active(person: Person | None, now: datetime) -> None:
+    if person is not None:
+        person.last_activity_at = now  # identity retention counts from the last activity
+
+
 def log_visit(
     session: Session,
     settings: ReceptionSettings,
@@ -249,6 +253,7 @@ def log_visit(
     now = now or utcnow()
     shift = shift_at(now, settings.shift_starts)
     values = _visit_values(data, checked, now)
+    _mark_active(checked.person, now)
     try:
         visit_id: int = session.execute(
             _INSERT_VISIT,
@@ -317,6 +322,7 @@ def correct_visit(
     session.flush()
     for column, value in _visit_values(data, checked, now).items():
         setattr(visit, column, value)
+    _mark_active(checked.person, now)
     visit.services = [VisitService(service_id=s.id) for s in checked.services]
     visit.supplies = [VisitSupply(supply_id=s.id, quantity=q) for s, q in checked.given.items()]
     visit.updated_at = now

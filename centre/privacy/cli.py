@@ -34,14 +34,10 @@ def _keyring_path() -> Path:
 def _audit(action: Action, kek_id: str) -> None:
     """Record a key change (by the command line, so with no acting user), uncommitted.
 
-    Recorded before the change and committed after it (`_commit_audit`): a database that
-    cannot take the event stops the command before any key is touched.
+    Recorded before the change and committed after it: a database that cannot take the
+    event stops the command before any key is touched.
     """
     record(db.session(), action, actor_id=None, object_type="kek", object_id=kek_id)
-
-
-def _commit_audit() -> None:
-    db.session().commit()
 
 
 @keys_cli.command("init")
@@ -75,7 +71,7 @@ def rotate_command() -> None:
     write_keyring_file(path, new)
     ext.keyring_source.refresh()
     count = ext.keystore.rewrap_all()
-    _commit_audit()
+    db.session().commit()  # the audit event recorded above
     click.echo(f"New current key: {new.current_kek_id}. Re-wrapped {count} data key(s).")
     for kek_id in old.keks:
         click.echo(
@@ -114,7 +110,7 @@ def remove_command(kek_id: str) -> None:
     except (KeyringError, KeyNotFoundError) as error:
         raise click.ClickException(str(error)) from None
     ext.keyring_source.refresh()
-    _commit_audit()
+    db.session().commit()  # the audit event recorded above
     click.echo(f"Removed key {kek_id}. Current key: {keyring.current_kek_id}.")
 
 

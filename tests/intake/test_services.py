@@ -144,3 +144,24 @@ def test_totals_by_site_shift_service_and_supply_match_the_visits(
         assert totals.incidents.get(IncidentKind.OTHER, 0) == bucket["n"]["incidents"]
     grand = sum(b["n"]["visits"] for b in expected.values())
     assert grand == 120
+
+
+def test_a_visit_under_a_code_counts_as_activity_for_retention(
+    session: Session, app: Flask
+) -> None:
+    staff = factories.user(session, app, role=Role.RECEPTION)
+    site = factories.site(session)
+    person = factories.person(session, actor_id=staff.id)
+    person.last_activity_at = datetime(2024, 1, 5, tzinfo=UTC)
+    session.commit()
+    moment = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+    services.log_visit(
+        session,
+        SETTINGS,
+        actor_id=staff.id,
+        data=services.VisitInput(site_id=site.id, code=person.code),
+        now=moment,
+    )
+    session.commit()
+    session.refresh(person)
+    assert person.last_activity_at == moment
