@@ -1,6 +1,9 @@
-"""Security headers on every response, error pages included."""
+"""Security headers on every response, error pages included; safe redirect targets."""
 
 from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
 
@@ -39,3 +42,28 @@ def register_security_headers(app: Flask) -> None:
         if app.config.get("SESSION_COOKIE_SECURE"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
+
+
+# What a browser's URL parser drops before reading a URL (WHATWG URL standard): leading and
+# trailing C0 controls and spaces, and every tab or newline anywhere. "/\t/evil.example"
+# is "//evil.example" to a browser, another site.
+_URL_EDGES = "".join(chr(c) for c in range(0x21))
+_TAB_OR_NEWLINE = re.compile("[\t\n\r]")
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
+def local_path(target: str | None) -> str | None:
+    """`target` as a path on this site, normalised as a browser would read it; else None.
+
+    Only "/..." paths: no scheme, no host, not "//host" nor "/\\host" (browsers read a
+    backslash as a slash in http URLs).
+    """
+    if not target:
+        return None
+    cleaned = _TAB_OR_NEWLINE.sub("", target.strip(_URL_EDGES)).replace("\\", "/")
+    if _CONTROL.search(cleaned) or not cleaned.startswith("/") or cleaned.startswith("//"):
+        return None
+    parts = urlsplit(cleaned)
+    if parts.scheme or parts.netloc:
+        return None
+    return cleaned

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from centre import db
 from centre.audit.services import Action, Outcome, record, record_alone
 from centre.pagination import paginate
+from centre.security import local_path
 
 from . import bp, services
 from .forms import ROLE_LABELS, ChangePasswordForm, ConfirmForm, LoginForm, RoleForm, UserCreateForm
@@ -32,13 +33,6 @@ def password_policy() -> services.PasswordPolicy:
 def _server_session() -> ServerSession:
     assert isinstance(session, ServerSession)  # noqa: S101 - installed by create_app
     return session
-
-
-def _safe_next(target: str | None) -> str:
-    # Only local paths: never an open redirect to another site.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("main.index")
 
 
 WEAK_PASSWORD_MESSAGES = {
@@ -95,7 +89,7 @@ def login() -> Any:
             if user.must_change_password:
                 flash(_("Choose your own password to continue."), "info")
                 return redirect(url_for("auth.change_password"))
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(local_path(request.args.get("next")) or url_for("main.index"))
     return render_template(
         "auth/login.html", form=form, locked=request.args.get("locked") == "1"
     ), status

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 from centre import db
 from centre.auth.permissions import authenticated, public
 from centre.navigation import navigation_for
+from centre.security import local_path
 
 from . import bp
 from .forms import LanguageForm
@@ -30,9 +31,7 @@ def index() -> Any:
 @public
 def set_language() -> Response:
     form = LanguageForm()
-    target = form.next.data or ""
-    if not (target.startswith("/") and not target.startswith("//")):
-        target = url_for("main.index")
+    target = local_path(form.next.data) or url_for("main.index")
     if form.validate_on_submit():
         session["locale"] = form.language.data
         if current_user.is_authenticated:

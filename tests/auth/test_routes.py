@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -29,6 +30,33 @@ def test_login_with_wrong_password_says_so_and_keeps_username(
     assert response.status_code == 200
     assert "Unknown username or wrong password." in html
     assert f'value="{user.username}"' in html
+
+
+@pytest.mark.parametrize(
+    ("target", "location"),
+    [
+        ("/%09/evil.example", "/"),
+        ("/%0D/x", "/"),
+        ("//evil.example", "/"),
+        ("/%5Cevil.example", "/"),
+        ("/people", "/people"),
+    ],
+)
+def test_login_redirects_only_to_this_site(
+    browser: Browser,
+    make_user: Callable[..., User],
+    session: Session,
+    target: str,
+    location: str,
+) -> None:
+    user = make_user(Role.RECEPTION)
+    session.commit()
+    browser.get(f"/login?next={target}")
+    response = browser.post(
+        f"/login?next={target}", {"username": user.username, "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == location
 
 
 def test_login_is_throttled_per_account(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from flask.testing import FlaskClient
 
 from centre.auth.models import Role
@@ -44,8 +46,10 @@ def test_language_switch_is_remembered_for_the_browser_session(browser: Browser)
     assert '<html lang="nl">' in html
 
 
-def test_language_switch_refuses_offsite_redirect(browser: Browser) -> None:
-    response = browser.post("/language", {"language": "en", "next": "//evil.example/"})
+@pytest.mark.parametrize("target", ["//evil.example/", "/\t/evil.example", "/\r/x", "/\\evil"])
+def test_language_switch_refuses_offsite_redirect(browser: Browser, target: str) -> None:
+    response = browser.post("/language", {"language": "en", "next": target})
+    assert response.status_code == 302
     assert response.headers["Location"] == "/"
 
 
