@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-
 from flask.testing import FlaskClient
 
 from centre.auth.models import Role
