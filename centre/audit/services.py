@@ -59,6 +59,7 @@ class Action(enum.StrEnum):
     USER_ENABLED = "user.enabled"
     USER_PASSWORD_RESET = "user.password_reset"  # noqa: S105 - an action name
     USER_ROLE_CHANGED = "user.role_changed"
+    USER_UNLOCKED = "user.unlocked"
     PERSON_CREATED = "person.created"
     PERSON_UPDATED = "person.updated"
     IDENTITY_REVEALED = "identity.revealed"

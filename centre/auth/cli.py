@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from centre import db
 
@@ -92,3 +93,43 @@ def ensure_admin() -> None:
     click.echo(f"  Log in as '{user.username}' with the one-time password: {one_time}")
     click.echo("  You will be asked to choose your own password.")
     click.echo("")
+
+
+def _user_named(dbs: Session, username: str) -> User:
+    user = dbs.scalar(select(User).where(User.username == username.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"no user named {username!r}")
+    return user
+
+
+@users_cli.command("disable")
+@click.argument("username")
+def disable(username: str) -> None:
+    """Disable USERNAME: they cannot log in, and their open sessions end at once."""
+    with db.database().new_session() as dbs:
+        user = _user_named(dbs, username)
+        services.set_active(dbs, actor_id=None, user=user, active=False)
+        dbs.commit()
+    click.echo(f"disabled {user.username}; their sessions were ended")
+
+
+@users_cli.command("enable")
+@click.argument("username")
+def enable(username: str) -> None:
+    """Enable USERNAME again."""
+    with db.database().new_session() as dbs:
+        user = _user_named(dbs, username)
+        services.set_active(dbs, actor_id=None, user=user, active=True)
+        dbs.commit()
+    click.echo(f"enabled {user.username}")
+
+
+@users_cli.command("unlock")
+@click.argument("username")
+def unlock(username: str) -> None:
+    """Lift the lock that failed logins put on USERNAME."""
+    with db.database().new_session() as dbs:
+        user = _user_named(dbs, username)
+        unlocked = services.unlock(dbs, actor_id=None, user=user)
+        dbs.commit()
+    click.echo(f"unlocked {user.username}" if unlocked else f"{user.username} was not locked")

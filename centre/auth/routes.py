@@ -220,6 +220,7 @@ def user_detail(user_id: int) -> str:
         role_labels=ROLE_LABELS,
         role_form=RoleForm(role=user.role.value),
         confirm_form=ConfirmForm(),
+        locked=services.is_locked(db.session(), user),
     )
 
 
@@ -259,6 +260,21 @@ def set_user_role(user_id: int) -> Any:
         flash(_("You cannot change your own role."), "error")
     else:
         flash(_("The role was changed; the user must log in again."), "success")
+    return redirect(url_for("auth.user_detail", user_id=user.id))
+
+
+@bp.route("/admin/users/<int:user_id>/unlock", methods=["POST"])
+@allow(ADMINISTRATION)
+def unlock_user(user_id: int) -> Response:
+    user = _user_or_404(user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if services.unlock(db.session(), actor_id=current_user.id, user=user):
+        flash(
+            _("The account is unlocked: %(name)s can log in again.", name=user.username), "success"
+        )
+    else:
+        flash(_("This account was not locked."), "info")
     return redirect(url_for("auth.user_detail", user_id=user.id))
 
 

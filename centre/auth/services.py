@@ -7,10 +7,11 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 from zxcvbn import zxcvbn
 
@@ -83,6 +84,16 @@ def hash_password(policy: PasswordPolicy, password: str) -> str:
     return policy.hasher().hash(password)
 
 
+@cache
+def dummy_hash(policy: PasswordPolicy) -> str:
+    """A hash no password matches, verified for unknown and disabled accounts.
+
+    Without it a failed login answers at once for an unknown name and only after Argon2 for
+    a known one: the timing tells which usernames exist.
+    """
+    return hash_password(policy, secrets.token_urlsafe(32))
+
+
 def password_matches(policy: PasswordPolicy, password_hash: str, password: str) -> bool:
     try:
         return policy.hasher().verify(password_hash, password)
@@ -138,7 +149,7 @@ def end_all_sessions(session: Session, user_id: int) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def set_active(session: Session, *, actor_id: int, user: User, active: bool) -> None:
+def set_active(session: Session, *, actor_id: int | None, user: User, active: bool) -> None:
     if user.id == actor_id:
         raise CannotChangeOwnAccountError()
     user.active = active
@@ -175,6 +186,8 @@ def reset_password(session: Session, policy: PasswordPolicy, *, actor_id: int, u
     user.must_change_password = True
     user.password_changed_at = utcnow()
     end_all_sessions(session, user.id)
+    # The user was told to ask an administrator: a reset must also lift the lock.
+    clear_failures(session, user)
     record(
         session,
         Action.USER_PASSWORD_RESET,
@@ -212,29 +225,47 @@ def change_password(
     )
 
 
+def clear_failures(session: Session, user: User) -> int:
+    """Forget the account's failed logins; how many there were."""
+    result = session.execute(delete(LoginFailure).where(LoginFailure.username == user.username))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def is_locked(session: Session, user: User) -> bool:
+    """Whether failed logins lock the account now (an administrator can lift it)."""
+    return _failures_since(session, LoginFailure.username == user.username) >= (
+        MAX_FAILURES_PER_ACCOUNT
+    )
+
+
+def unlock(session: Session, *, actor_id: int | None, user: User) -> bool:
+    """Lift the lock that failed logins put on the account; False if it had none."""
+    if clear_failures(session, user) == 0:
+        return False
+    record(session, Action.USER_UNLOCKED, actor_id=actor_id, object_type="user", object_id=user.id)
+    return True
+
+
 def address_hash(secret_key: str, address: str) -> str:
     return hmac.new(secret_key.encode(), address.encode(), hashlib.sha256).hexdigest()
 
 
-def is_throttled(session: Session, *, username: str, address_digest: str) -> bool:
+def _failures_since(session: Session, matching: ColumnElement[bool]) -> int:
     since = utcnow() - THROTTLE_WINDOW
-    per_account = (
+    return int(
         session.scalar(
-            select(func.count())
-            .select_from(LoginFailure)
-            .where(LoginFailure.username == username, LoginFailure.at >= since)
+            select(func.count()).select_from(LoginFailure).where(matching, LoginFailure.at >= since)
         )
         or 0
     )
-    per_address = (
-        session.scalar(
-            select(func.count())
-            .select_from(LoginFailure)
-            .where(LoginFailure.address_hash == address_digest, LoginFailure.at >= since)
-        )
-        or 0
+
+
+def is_throttled(session: Session, *, username: str, address_digest: str) -> bool:
+    return (
+        _failures_since(session, LoginFailure.username == username) >= MAX_FAILURES_PER_ACCOUNT
+        or _failures_since(session, LoginFailure.address_hash == address_digest)
+        >= MAX_FAILURES_PER_ADDRESS
     )
-    return per_account >= MAX_FAILURES_PER_ACCOUNT or per_address >= MAX_FAILURES_PER_ADDRESS
 
 
 def authenticate(
@@ -253,11 +284,9 @@ def authenticate(
     if is_throttled(session, username=name, address_digest=address_digest):
         raise ThrottledError()  # the caller records it: the refused request rolls back
     user = session.scalar(select(User).where(User.username == name))
-    if (
-        user is None
-        or not user.active
-        or not password_matches(policy, user.password_hash, password)
-    ):
+    # Argon2 runs whether or not the account exists and is active: the same time for all.
+    stored = user.password_hash if user is not None and user.active else dummy_hash(policy)
+    if not password_matches(policy, stored, password) or user is None or not user.active:
         session.add(LoginFailure(username=name, address_hash=address_digest, at=utcnow()))
         record(
             session,
@@ -268,7 +297,7 @@ def authenticate(
             outcome=Outcome.FAILURE,
         )
         raise InvalidCredentialsError()
-    session.execute(delete(LoginFailure).where(LoginFailure.username == name))
+    clear_failures(session, user)
     user.last_login_at = utcnow()
     if policy.hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(policy, password)

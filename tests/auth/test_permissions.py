@@ -42,6 +42,7 @@ EXPECTED: dict[str, set[Role] | str] = {
     "auth.set_user_active": ADMIN,
     "auth.set_user_role": ADMIN,
     "auth.reset_user_password": ADMIN,
+    "auth.unlock_user": ADMIN,
     "audit.events": ADMIN,
     "people.index": FRONT_LINE,
     "people.find": FRONT_LINE,

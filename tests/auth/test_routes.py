@@ -193,3 +193,80 @@ def test_role_change_applies(
     admin.post(f"/admin/users/{other.id}/role", {"role": "social_worker"})
     reread(session)
     assert session.get(User, other.id).role is Role.SOCIAL_WORKER  # type: ignore[union-attr]
+
+
+def lock_out(browser: Browser, username: str) -> None:
+    for _ in range(MAX_FAILURES_PER_ACCOUNT):
+        browser.post("/login", {"username": username, "password": "wrong"})
+
+
+def test_unknown_and_disabled_accounts_cost_an_argon2_verification(
+    browser: Browser,
+    make_user: Callable[..., User],
+    session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same work for every failed login: timing must not tell which usernames exist."""
+    from centre.auth import services
+
+    disabled = make_user(Role.RECEPTION, active=False)
+    session.commit()
+    verified: list[str] = []
+    real = services.password_matches
+
+    def counting(policy: services.PasswordPolicy, password_hash: str, password: str) -> bool:
+        verified.append(password_hash)
+        return real(policy, password_hash, password)
+
+    monkeypatch.setattr(services, "password_matches", counting)
+    for username, password in (("nobody.here", PASSWORD), (disabled.username, PASSWORD)):
+        verified.clear()
+        response = browser.post("/login", {"username": username, "password": password})
+        assert response.status_code == 200, "the login failed"
+        assert len(verified) == 1 and verified[0].startswith("$argon2id$")
+
+
+def test_password_reset_lifts_the_lock(
+    browser: Browser,
+    login_as: Callable[..., Browser],
+    make_user: Callable[..., User],
+    session: Session,
+) -> None:
+    locked = make_user(Role.RECEPTION)
+    session.commit()
+    lock_out(browser, locked.username)
+    admin = login_as(Role.ADMIN)
+    html = admin.get(f"/admin/users/{locked.id}", headers={"Accept-Language": "en"}).get_data(
+        as_text=True
+    )
+    assert "locked after too many failed logins" in html
+    response = admin.post(f"/admin/users/{locked.id}/reset-password")
+    one_time = re.search(r"<code[^>]*>([0-9a-f-]{27})</code>", response.get_data(as_text=True))
+    assert one_time, "the one-time password is shown"
+    response = Browser(browser.client.application.test_client()).login(
+        locked.username, one_time.group(1)
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/password"
+    reread(session)
+    actions = session.scalars(select(AuditEvent.action)).all()
+    assert "user.password_reset" in actions
+
+
+def test_admin_unlocks_a_locked_account_audited(
+    browser: Browser,
+    login_as: Callable[..., Browser],
+    make_user: Callable[..., User],
+    session: Session,
+) -> None:
+    locked = make_user(Role.SOCIAL_WORKER)
+    session.commit()
+    lock_out(browser, locked.username)
+    assert browser.login(locked.username).status_code == 429
+    admin = login_as(Role.ADMIN)
+    admin.get(f"/admin/users/{locked.id}")
+    response = admin.post(f"/admin/users/{locked.id}/unlock", follow_redirects=True)
+    assert "Unlock account" not in response.get_data(as_text=True)
+    assert browser.login(locked.username).status_code == 302
+    reread(session)
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "user.unlocked")).one()
+    assert event.actor_id == admin.user.id and event.object_id == str(locked.id)  # type: ignore[attr-defined]
