@@ -55,7 +55,8 @@ def create(username: str, role: str, one_time: bool) -> None:
             raise click.ClickException(
                 "password refused: "
                 + {
-                    "length": f"fewer than {services.MIN_PASSWORD_LENGTH} characters",
+                    "short": f"fewer than {services.MIN_PASSWORD_LENGTH} characters",
+                    "long": f"more than {services.MAX_PASSWORD_LENGTH} characters",
                     "common": "too common or easy to guess",
                 }.get(error.reason, error.reason)
             ) from None

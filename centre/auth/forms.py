@@ -51,9 +51,14 @@ class ChangePasswordForm(Form):
             DataRequired(),
             Length(
                 min=MIN_PASSWORD_LENGTH,
-                max=MAX_PASSWORD_LENGTH,
                 message=_l(
                     "The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH
+                ),
+            ),
+            Length(
+                max=MAX_PASSWORD_LENGTH,
+                message=_l(
+                    "The password must have at most %(n)d characters.", n=MAX_PASSWORD_LENGTH
                 ),
             ),
         ],

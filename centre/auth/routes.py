@@ -36,9 +36,10 @@ def _server_session() -> ServerSession:
 
 
 WEAK_PASSWORD_MESSAGES = {
-    "length": _l(
+    "short": _l(
         "The password must have at least %(n)d characters.", n=services.MIN_PASSWORD_LENGTH
     ),
+    "long": _l("The password must have at most %(n)d characters.", n=services.MAX_PASSWORD_LENGTH),
     "common": _l(
         "This password is too easy to guess (a common password, word or pattern). "
         "Try a few unrelated words."

@@ -35,7 +35,7 @@ class AuthError(Exception):
 class WeakPasswordError(AuthError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
-        self.reason = reason  # "length", "common" or "same"
+        self.reason = reason  # "short", "long", "common" or "same"
 
 
 class UsernameTakenError(AuthError):
@@ -73,8 +73,10 @@ class PasswordPolicy:
 
 def check_password_strength(password: str, *, username: str = "") -> None:
     """Raise WeakPasswordError unless the password is long and not a common one."""
-    if len(password) < MIN_PASSWORD_LENGTH or len(password) > MAX_PASSWORD_LENGTH:
-        raise WeakPasswordError("length")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise WeakPasswordError("short")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise WeakPasswordError("long")
     # zxcvbn matches against lists of the most used passwords, words and keyboard patterns.
     if zxcvbn(password[:100], user_inputs=[username, "centre"])["score"] < 3:
         raise WeakPasswordError("common")
