@@ -1,8 +1,13 @@
 """Server-side sessions stored in the database, so they are shared and revocable.
 
 Flask's default session is a signed cookie: it cannot be ended from the server, so logout,
-disabling a user or changing a password could not kill it. Here the cookie carries only a
-random token; the data and its timeouts live in `user_sessions`.
+disabling a user or changing a password could not kill it. Here a logged-in user's cookie
+carries only a random token; the data and its timeouts live in `user_sessions`.
+
+Before login there is nothing to revoke: what a visitor's session holds (the CSRF token of
+the login form, a chosen language, a message) stays in a signed cookie, as in Flask's
+default. So anonymous traffic never writes to the database, whose single SQLite writer is
+reception's to use.
 """
 
 from __future__ import annotations
@@ -14,7 +19,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask, Request, Response
+from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SessionInterface, SessionMixin
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 from werkzeug.datastructures import CallbackDict
 
@@ -51,6 +58,12 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         self.rotate_requested = False
         self.end_requested = False
         self.user: User | None = None  # loaded with the session row (open_session)
+        self.stale_token = False  # the browser sent a token the server no longer knows
+        self.from_cookie = False  # a visitor's data came in the signed cookie
+
+    @property
+    def logged_in(self) -> bool:
+        return "_user_id" in self and not self.end_requested
 
     def rotate(self) -> None:
         """Give this session a new id at the next save (at login: no session fixation)."""
@@ -61,6 +74,7 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         """Delete this session on the server; its cookie becomes worthless."""
         self.clear()
         self.end_requested = True
+        self.modified = True
 
 
 def _user_id_of(data: dict[str, Any]) -> int | None:
@@ -69,10 +83,28 @@ def _user_id_of(data: dict[str, Any]) -> int | None:
 
 
 class DatabaseSessionInterface(SessionInterface):
+    def anonymous_cookie_name(self, app: Flask) -> str:
+        return f"{self.get_cookie_name(app)}_visitor"
+
+    def serializer(self, app: Flask) -> URLSafeTimedSerializer:
+        return URLSafeTimedSerializer(
+            app.secret_key or "",
+            salt="centre-visitor-session",
+            serializer=TaggedJSONSerializer(),
+            signer_kwargs={"key_derivation": "hmac", "digest_method": hashlib.sha256},
+        )
+
     def open_session(self, app: Flask, request: Request) -> ServerSession:
         token = request.cookies.get(self.get_cookie_name(app))
-        if not token:
-            return ServerSession()
+        if token:
+            server_session = self._load(app, token)
+            if server_session is not None:
+                return server_session
+        visitor = self._visitor_session(app, request)
+        visitor.stale_token = bool(token)
+        return visitor
+
+    def _load(self, app: Flask, token: str) -> ServerSession | None:
         now = utcnow()
         # One query on every request: the session's three columns and, in the request's
         # database session, its user, whom Flask-Login's loader then finds without a query.
@@ -86,36 +118,58 @@ class DatabaseSessionInterface(SessionInterface):
             .first()
         )
         if row is None:
-            return ServerSession()
+            return None
         if (
             now - row.last_seen_at > app.config["SESSION_IDLE_TIMEOUT"]
             or now - row.created_at > app.config["SESSION_ABSOLUTE_TIMEOUT"]
         ):
             self._delete(token)
-            return ServerSession()
+            return None
         server_session = ServerSession(json.loads(row.data), token, row.last_seen_at)
         # Held here because the identity map keeps objects only while someone refers to them.
         server_session.user = row.User
         return server_session
 
+    def _visitor_session(self, app: Flask, request: Request) -> ServerSession:
+        signed = request.cookies.get(self.anonymous_cookie_name(app))
+        data: dict[str, Any] = {}
+        if signed:
+            try:
+                loaded = self.serializer(app).loads(
+                    signed, max_age=int(app.config["SESSION_ABSOLUTE_TIMEOUT"].total_seconds())
+                )
+            except BadSignature:
+                loaded = None
+            # A visitor's cookie never logs anyone in: only a server-side session can.
+            if isinstance(loaded, dict) and "_user_id" not in loaded:
+                data = loaded
+        visitor = ServerSession(data)
+        visitor.from_cookie = bool(signed)
+        return visitor
+
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         assert isinstance(session, ServerSession)  # noqa: S101 - set by open_session above
-        name = self.get_cookie_name(app)
-        domain = self.get_cookie_domain(app)
-        path = self.get_cookie_path(app)
+        if session.token and not session.logged_in:
+            # Logout, lock, or a session that lost its user: it ends on the server.
+            self._delete(session.token)
+            session.token = None
+            self._forget(app, response, self.get_cookie_name(app))
+        elif session.stale_token and not session.logged_in:
+            self._forget(app, response, self.get_cookie_name(app))
+        if session.logged_in:
+            self._save_on_server(app, session, response)
+            if session.from_cookie:
+                self._forget(app, response, self.anonymous_cookie_name(app))
+        else:
+            self._save_in_cookie(app, session, response)
+
+    def _save_on_server(self, app: Flask, session: ServerSession, response: Response) -> None:
         now = utcnow()
-
-        if session.end_requested or (not session and not session.new and session.modified):
+        if session.token is None or session.rotate_requested:
             if session.token:
                 self._delete(session.token)
-            response.delete_cookie(name, domain=domain, path=path)
-            return
-        if not session and session.new:
-            return  # nothing to keep: no row, no cookie
-
-        if session.new or session.rotate_requested:
-            if session.token:
-                self._delete(session.token)
+            # Flask-WTF makes a new CSRF token for the new session at the next form.
+            session.pop("csrf_token", None)
             token = secrets.token_urlsafe(32)
             with db.database().engine.begin() as connection:
                 connection.execute(
@@ -131,7 +185,6 @@ class DatabaseSessionInterface(SessionInterface):
         elif session.modified or (
             session.last_seen_at is None or now - session.last_seen_at > LAST_SEEN_GRANULARITY
         ):
-            assert session.token is not None  # noqa: S101 - not new, so it has a token
             with db.database().engine.begin() as connection:
                 connection.execute(
                     SESSIONS.update()
@@ -144,17 +197,33 @@ class DatabaseSessionInterface(SessionInterface):
                 )
         else:
             return
+        # A browser-session cookie: closing the browser ends it; the server enforces the
+        # idle and absolute limits.
+        self._set(app, response, self.get_cookie_name(app), session.token)
 
+    def _save_in_cookie(self, app: Flask, session: ServerSession, response: Response) -> None:
+        name = self.anonymous_cookie_name(app)
+        if not session:
+            if session.from_cookie:
+                self._forget(app, response, name)
+            return
+        if session.modified or not session.from_cookie:
+            self._set(app, response, name, self.serializer(app).dumps(dict(session)))
+
+    def _set(self, app: Flask, response: Response, name: str, value: str) -> None:
         response.set_cookie(
             name,
-            session.token,
+            value,
             httponly=self.get_cookie_httponly(app),
             secure=self.get_cookie_secure(app),
             samesite=self.get_cookie_samesite(app),
-            domain=domain,
-            path=path,
-            # A browser-session cookie: closing the browser ends it; the server enforces
-            # the idle and absolute limits.
+            domain=self.get_cookie_domain(app),
+            path=self.get_cookie_path(app),
+        )
+
+    def _forget(self, app: Flask, response: Response, name: str) -> None:
+        response.delete_cookie(
+            name, domain=self.get_cookie_domain(app), path=self.get_cookie_path(app)
         )
 
     @staticmethod

@@ -14,6 +14,7 @@ from tests.conftest import Browser, reread
 from tests.factories import PASSWORD
 
 COOKIE = "centre_session"
+VISITOR_COOKIE = "centre_session_visitor"
 
 
 def cookie_value(browser: Browser) -> str | None:
@@ -27,15 +28,61 @@ def test_session_id_changes_at_login(
     user = make_user(Role.RECEPTION)
     session.commit()
     browser.get("/login")
-    before = cookie_value(browser)
-    assert before is not None
+    before = browser.client.get_cookie(VISITOR_COOKIE)
+    assert before is not None and cookie_value(browser) is None
     response = browser.login(user.username)
     assert response.status_code == 302
     after = cookie_value(browser)
-    assert after is not None and after != before
-    # The pre-login session no longer exists on the server.
-    browser.client.set_cookie(COOKIE, before)
+    assert after is not None and after != before.value
+    assert browser.client.get_cookie(VISITOR_COOKIE) is None
+    # The pre-login session grants nothing: replayed alone, it is a visitor's.
+    browser.client.delete_cookie(COOKIE)
+    browser.client.set_cookie(VISITOR_COOKIE, before.value)
     assert browser.client.get("/").status_code == 302
+
+
+def test_anonymous_visitors_write_no_session_row(
+    browser: Browser, make_user: Callable[..., User], session: Session
+) -> None:
+    """Only a login creates a server-side session: visitors cost the database nothing."""
+    user = make_user(Role.RECEPTION)
+    session.commit()
+    for _ in range(200):
+        assert browser.client.get("/login").status_code == 200
+    browser.post("/language", {"language": "en", "next": "/login"})
+    reread(session)
+    assert session.scalar(select(func.count()).select_from(UserSession)) == 0
+    # The visitor's CSRF token and language, kept in the signed cookie, work for the login.
+    assert "Log in" in browser.get("/login").get_data(as_text=True)
+    assert browser.login(user.username).status_code == 302
+    reread(session)
+    assert session.scalar(select(func.count()).select_from(UserSession)) == 1
+
+
+def test_a_forged_visitor_cookie_is_ignored(
+    browser: Browser, make_user: Callable[..., User], session: Session
+) -> None:
+    user = make_user(Role.ADMIN)
+    session.commit()
+    # Even correctly signed data cannot log anyone in from the visitor's cookie.
+    app = browser.client.application
+    interface = app.session_interface
+    signed = interface.serializer(app).dumps({"_user_id": str(user.id)})  # type: ignore[attr-defined]
+    browser.client.set_cookie(VISITOR_COOKIE, signed)
+    assert browser.client.get("/admin/users").status_code == 302
+    browser.client.set_cookie(VISITOR_COOKIE, "e30.tampered.signature")
+    assert browser.client.get("/login").status_code == 200
+
+
+def test_logout_message_survives_the_end_of_the_session(
+    login_as: Callable[..., Browser], session: Session
+) -> None:
+    staff = login_as(Role.RECEPTION)
+    staff.get("/")
+    response = staff.post("/logout", follow_redirects=True, headers={"Accept-Language": "en"})
+    assert "You are logged out." in response.get_data(as_text=True)
+    reread(session)
+    assert session.scalar(select(func.count()).select_from(UserSession)) == 0
 
 
 def test_cookie_replayed_after_logout_is_refused(login_as: Callable[..., Browser]) -> None:
