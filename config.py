@@ -63,6 +63,10 @@ class Config:
     SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
     SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
 
+    # The largest form (a visit with every supply, a long handover note) is a few kilobytes;
+    # anything far bigger is refused with 413 before it is read.
+    MAX_CONTENT_LENGTH = 128 * 1024
+
     WTF_CSRF_TIME_LIMIT = None  # the CSRF token lives as long as the server-side session
 
     # Argon2id cost; tests inject a cheaper one (CONVENTIONS 12), production keeps these.

@@ -15,6 +15,7 @@ from .auth import setup as auth_setup
 from .errors import register_error_handlers
 from .extensions import babel, csrf, login_manager
 from .i18n import select_locale, select_timezone
+from .inputs import RowIdConverter
 from .security import register_security_headers
 
 
@@ -41,6 +42,8 @@ def create_app(config: type[Config] | None = None) -> Flask:
 
     privacy.init_app(app)
     auth_setup.init_app(app)
+    # Before any route is added: every <int:...> is a database id the engines can take.
+    app.url_map.converters["int"] = RowIdConverter
     _register_blueprints(app)
     _register_request_hooks(app)
     _register_template_context(app)

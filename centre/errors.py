@@ -18,6 +18,10 @@ MESSAGES = {
     403: (_l("Access refused"), _l("Your role does not give access to this page.")),
     404: (_l("Page not found"), _l("This page does not exist, or no longer exists.")),
     405: (_l("Not allowed"), _l("This action is not possible on this page.")),
+    413: (
+        _l("Too much data"),
+        _l("What was sent is far larger than any form of this site. Nothing was saved."),
+    ),
     429: (
         _l("Too many attempts"),
         _l("Too many attempts in a short time. Please wait a few minutes and try again."),

@@ -11,10 +11,15 @@ from centre import db
 from centre.auth.models import User
 from centre.auth.permissions import ADMINISTRATION, allow
 from centre.i18n import BRUSSELS
+from centre.inputs import page_number, row_id
 from centre.pagination import paginate
 
 from . import bp, services
 from .services import Action, Outcome
+
+# Filter days outside these years are ignored like malformed ones: no event lies there, and
+# year 1 or 9999 would overflow the time-zone arithmetic.
+MIN_YEAR, MAX_YEAR = 2000, 2999
 
 
 def _day(value: str | None) -> datetime | None:
@@ -24,6 +29,8 @@ def _day(value: str | None) -> datetime | None:
     try:
         day = datetime.strptime(value, "%Y-%m-%d").date()  # noqa: DTZ007 - a date, no time
     except ValueError:
+        return None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
         return None
     return datetime.combine(day, time(), tzinfo=BRUSSELS)
 
@@ -38,13 +45,13 @@ def events() -> str:
     query = services.search(
         dbs,
         action=args.get("action") or None,
-        actor_id=args.get("actor", type=int),
-        person_id=args.get("person", type=int),
+        actor_id=args.get("actor", type=row_id),
+        person_id=args.get("person", type=row_id),
         outcome=args.get("outcome") or None,
         since=since,
         until=until + timedelta(days=1) if until else None,
     )
-    page = paginate(dbs, query, page=args.get("page", 1, type=int), per_page=100)
+    page = paginate(dbs, query, page=args.get("page", 1, type=page_number), per_page=100)
     usernames = dict(dbs.execute(select(User.id, User.username)).all())
     return render_template(
         "audit/events.html",

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from centre import db
 from centre.audit.services import Action, Outcome, record, record_alone
+from centre.inputs import page_number
 from centre.pagination import paginate
 from centre.security import local_path
 
@@ -171,7 +172,7 @@ def users() -> str:
     role = request.args.get("role")
     if role in {r.value for r in Role}:
         query = query.where(User.role == Role(role))
-    page = paginate(dbs, query, page=request.args.get("page", 1, type=int), per_page=50)
+    page = paginate(dbs, query, page=request.args.get("page", 1, type=page_number), per_page=50)
     counts = dict(dbs.execute(select(User.role, func.count()).group_by(User.role)).all())
     return render_template(
         "auth/users.html", page=page, role_labels=ROLE_LABELS, role_filter=role, counts=counts

@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from centre.forms import Form
+from centre.inputs import finite_number
 from centre.people.forms import GENDER_LABELS, choices
 from centre.privacy.codes import CODE_PATTERN
 
@@ -90,7 +91,7 @@ class VisitForm(Form):
     sharps_litres = DecimalField(
         _l("or sharps container returned (litres)"),
         places=2,
-        validators=[Optional()],
+        validators=[Optional(), finite_number],
         description=_l("The number of syringes is estimated from the volume."),
         render_kw={"inputmode": "decimal", "step": "0.1", "min": 0},
     )

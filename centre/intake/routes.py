@@ -32,6 +32,7 @@ from centre.auth.permissions import FRONT_LINE, allow
 from centre.catalogues.models import Service, Site, Supply
 from centre.db import utcnow
 from centre.i18n import BRUSSELS
+from centre.inputs import page_number, parse_id, row_id
 from centre.pagination import paginate
 from centre.people.forms import GENDER_LABELS
 from centre.people.models import ConsentScope, Gender
@@ -134,13 +135,16 @@ def parse_visit(
 ) -> tuple[services.VisitInput, dict[str, list[str]]]:
     errors: dict[str, list[str]] = {}
     service_ids = frozenset(
-        int(k.split("-", 1)[1]) for k in raw if k.startswith("service-") and k[8:].isdigit()
+        service_id
+        for key in raw
+        if key.startswith("service-") and (service_id := parse_id(key[8:])) is not None
     )
     supplies: dict[int, int] = {}
     for key, value in raw.items():
-        if key.startswith("supply-") and key[7:].isdigit() and value.strip():
+        supply_id = parse_id(key[7:]) if key.startswith("supply-") else None
+        if supply_id is not None and value.strip():
             try:
-                supplies[int(key[7:])] = int(value.strip())
+                supplies[supply_id] = int(value.strip())
             except ValueError:
                 errors.setdefault(key, []).append("not_a_number")
     litres = float(form.sharps_litres.data) if form.sharps_litres.data is not None else None
@@ -239,9 +243,10 @@ def saved_message() -> str | None:
     saved = request.args.get("saved")
     if saved == "again":
         return _("This visit was already saved.")
-    if not saved or not saved.isdigit():
+    visit_id = parse_id(saved)
+    if visit_id is None:
         return None
-    visit = db.session().get(Visit, int(saved))
+    visit = db.session().get(Visit, visit_id)
     if visit is None or visit.created_by_id != current_user.id or visit.deleted_at:
         return None
     who = visit.person.code if visit.person else _("anonymous")
@@ -251,7 +256,7 @@ def saved_message() -> str | None:
 @bp.route("/site", methods=["POST"])
 @allow(FRONT_LINE)
 def choose_site() -> Response:
-    chosen = request.form.get("site", type=int)
+    chosen = request.form.get("site", type=row_id)
     if chosen in {s.id for s in active_sites()}:
         session["site_id"] = chosen
     return redirect(url_for("intake.visits"))
@@ -507,7 +512,7 @@ def handover() -> Any:
     page = paginate(
         dbs,
         services.handover_query(site_id=site.id, search=search),
-        page=request.args.get("page", 1, type=int),
+        page=request.args.get("page", 1, type=page_number),
         per_page=30,
     )
     authors = dict(dbs.execute(select(User.id, User.username)).all())

@@ -22,6 +22,7 @@ from centre.intake.models import HandoverEntry, Incident, IncidentKind, Visit
 from centre.people import services as people_services
 from tests import factories
 from tests.conftest import Browser
+from tests.routes import build, endpoints
 
 ADMIN = {Role.ADMIN}
 FRONT_LINE = {Role.RECEPTION, Role.SOCIAL_WORKER}
@@ -79,15 +80,6 @@ OWNER_ONLY = {"intake.edit_visit", "intake.delete_visit"}
 SESSION_ENDING = {"auth.logout", "auth.lock"}
 
 
-def endpoints(app: Flask) -> dict[str, tuple[str, set[str]]]:
-    """Each endpoint (but static files) with one URL rule and its methods."""
-    found: dict[str, tuple[str, set[str]]] = {}
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint != "static":
-            found[rule.endpoint] = (rule.rule, set(rule.methods or ()) - {"HEAD", "OPTIONS"})
-    return found
-
-
 def test_every_route_has_a_declared_policy_and_an_expectation(app: Flask) -> None:
     routes = endpoints(app)
     missing_policy = [e for e in routes if policy_of(app.view_functions[e]) is None]
@@ -136,15 +128,6 @@ def url_values(make_user: Callable[..., User], session: Session) -> dict[str, An
         "kind": "supplies",
         "item_id": supply.id,
     }
-
-
-def build(rule: str, values: dict[str, Any]) -> str:
-    url = rule
-    for name, value in values.items():
-        for converter in ("int:", ""):
-            url = url.replace(f"<{converter}{name}>", str(value))
-    assert "<" not in url, f"no test value for a parameter of {rule}"
-    return url
 
 
 def allowed(expected: set[Role] | str, role: Role | None) -> bool:

@@ -101,3 +101,14 @@ def test_security_headers_on_pages_and_errors(client: FlaskClient) -> None:
 def test_pages_have_no_inline_script_or_style(client: FlaskClient) -> None:
     html = client.get("/login").get_data(as_text=True)
     assert "<script>" not in html and "style=" not in html and "<style" not in html
+
+
+def test_an_oversized_request_is_refused_unread(browser: Browser) -> None:
+    marker = "unechoed-marker-"
+    body = marker + "x" * (10 * 1024 * 1024)
+    response = browser.post(
+        "/login", {"username": "someone", "password": body}, headers={"Accept-Language": "en"}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 413
+    assert "Too much data" in html and marker not in html and len(html) < 20_000
