@@ -278,7 +278,13 @@ class Database:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.sessionmaker = sessionmaker(bind=engine, expire_on_commit=False)
+        # Copied into every session's `info`: privacy.init_app puts the audit keys here, so
+        # pure services holding only a session can key audit events, in requests, CLI
+        # commands and tests alike.
+        self.session_info: dict[str, Any] = {}
+        self.sessionmaker = sessionmaker(
+            bind=engine, expire_on_commit=False, info=self.session_info
+        )
 
     def new_session(self) -> Session:
         return self.sessionmaker()

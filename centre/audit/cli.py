@@ -1,4 +1,4 @@
-"""`flask --app wsgi audit verify`: check the hash chain, for cron and for auditors."""
+"""`flask --app wsgi audit verify`: check the keyed hash chain, for cron and for auditors."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import click
 from flask.cli import AppGroup
 
 from centre import db
+from centre.privacy.errors import KeyringError
 
 from .services import Anchor, ChainBreak, check_anchor, head, verify
 
@@ -24,13 +25,25 @@ audit_cli = AppGroup("audit", help="Audit log tools.")
     type=click.Path(dir_okay=False, path_type=Path),
     help="A file kept off the database server (another host, write-once storage). It holds "
     "the head of the last good run; a log that no longer holds it was cut or rewritten. "
-    "Updated after each good run.",
+    "Updated after each good run. A missing file is an error: see --init.",
 )
-def verify_command(anchor_path: Path | None) -> None:
-    """Recompute every event's hash; exit 1 and name the first bad event if any."""
-    anchor = _read_anchor(anchor_path) if anchor_path else None
+@click.option(
+    "--init",
+    "start_anchor",
+    is_flag=True,
+    help="Start the --anchor file, which must not exist yet, from the head of a good run. "
+    "Once, by hand: never from cron, where it would hide a deleted anchor.",
+)
+def verify_command(anchor_path: Path | None, start_anchor: bool) -> None:
+    """Recompute every event's HMAC; exit 1 and name the first bad event if any."""
+    if start_anchor and anchor_path is None:
+        raise click.UsageError("--init starts an anchor file: give it with --anchor FILE")
+    anchor = _read_anchor(anchor_path, start=start_anchor) if anchor_path else None
     with db.database().new_session() as dbs:
-        checked, broken = verify(dbs)
+        try:
+            checked, broken = verify(dbs)
+        except KeyringError as error:
+            raise click.ClickException(str(error)) from None
         if broken is not None:
             _fail(broken, f"{checked} events before it are intact")
         cut = check_anchor(dbs, anchor) if anchor is not None else None
@@ -40,7 +53,12 @@ def verify_command(anchor_path: Path | None) -> None:
     click.echo(f"audit log intact: {checked} events verified")
     if anchor is not None:
         click.echo(f"anchored event seq={anchor.seq} found unchanged")
-    if anchor_path is not None and newest is not None:
+    if anchor_path is not None:
+        if newest is None:  # only when starting: an anchored log cannot be empty and pass
+            raise click.ClickException(
+                f"the log is empty, so there is nothing to anchor yet; {anchor_path} was not "
+                "created (run with --init again once events are recorded)"
+            )
         _write_anchor(anchor_path, newest)
         click.echo(f"anchor {anchor_path} now at seq={newest.seq}")
 
@@ -51,9 +69,20 @@ def _fail(broken: ChainBreak, context: str) -> NoReturn:
     raise SystemExit(1)
 
 
-def _read_anchor(path: Path) -> Anchor | None:
+def _read_anchor(path: Path, *, start: bool) -> Anchor | None:
+    # A missing anchor is never taken for a first run: deleting the file would otherwise
+    # let a cut or rewritten log pass, and silently anchor it.
     if not path.exists():
-        return None  # the first run creates it
+        if start:
+            return None
+        raise click.ClickException(
+            f"anchor file {path} does not exist: it may have been deleted. If this is the "
+            "first run, start it with --init; otherwise find out why it is gone first."
+        )
+    if start:
+        raise click.ClickException(
+            f"anchor file {path} already exists: --init starts an anchor, never replaces one"
+        )
     try:
         data = json.loads(path.read_text())
         return Anchor(int(data["seq"]), str(data["hash"]))

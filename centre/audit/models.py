@@ -1,4 +1,4 @@
-"""Append-only audit events, each chained to the previous one by its hash."""
+"""Append-only audit events, each chained to the previous one by a keyed hash (HMAC)."""
 
 from __future__ import annotations
 
@@ -31,4 +31,6 @@ class AuditEvent(Base):
     person_id: Mapped[int | None]
     outcome: Mapped[str] = mapped_column(String(16))
     prev_hash: Mapped[str] = mapped_column(String(64))
+    # The keyring's audit key that `hash` is an HMAC under: a label, never key material.
+    key_id: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))

@@ -1,24 +1,28 @@
 """Recording and verifying audit events.
 
 Each event's hash covers its fields and the previous event's hash, so editing or deleting an
-event breaks the chain from that point on. Appends are serialised (PostgreSQL advisory lock;
-SQLite's single writer) so two requests never chain onto the same predecessor.
+event breaks the chain from that point on. The hash is an HMAC under an audit key from the
+keyring, which never enters the database: whoever can write the database still cannot
+recompute the chain after an edit, nor forge an event. Appends are serialised (PostgreSQL
+advisory lock; SQLite's single writer) so two requests never chain onto the same predecessor.
 """
 
 from __future__ import annotations
 
 import enum
 import hashlib
+import hmac
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, insert, select, text
+from sqlalchemy import Select, func, insert, literal, select, table, text
 from sqlalchemy.orm import Session
 
 from centre.db import lock_for_write, table_of, utcnow
+from centre.privacy.keyring import AUDIT_KEYS_INFO, AuditKeys
 
 from .models import AuditEvent
 
@@ -34,10 +38,19 @@ COLUMNS = (
     "person_id",
     "outcome",
     "prev_hash",
+    "key_id",
     "hash",
 )
 # Arbitrary constant naming the audit chain's lock among PostgreSQL advisory locks.
 AUDIT_CHAIN_LOCK = 0x6365_6E74_7265_0001
+# Tables whose rows are only ever created together with an audit event: one of them holding
+# a row while the log is empty means the log was emptied. Named, not imported, so the audit
+# package depends on no domain.
+ACTIVITY_TABLES = ("users", "persons", "visits", "incidents", "handover_entries")
+
+
+class UnkeyedSessionError(RuntimeError):
+    """A session without the audit keys: an unkeyed event would make the chain forgeable."""
 
 
 class Outcome(enum.StrEnum):
@@ -82,7 +95,8 @@ class Action(enum.StrEnum):
     KEY_REMOVED = "keys.removed"
 
 
-def _digest(event: AuditEvent) -> str:
+def _digest(event: AuditEvent, key: bytes) -> str:
+    """HMAC-SHA256 under `key` of the event's fields, its predecessor's hash and its key id."""
     payload = json.dumps(
         [
             event.seq,
@@ -94,10 +108,21 @@ def _digest(event: AuditEvent) -> str:
             event.person_id,
             event.outcome,
             event.prev_hash,
+            event.key_id,
         ],
         separators=(",", ":"),
     )
-    return hashlib.sha256(payload.encode()).hexdigest()
+    return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
+
+
+def _audit_keys(session: Session) -> AuditKeys:
+    keys: AuditKeys | None = session.info.get(AUDIT_KEYS_INFO)
+    if keys is None:
+        raise UnkeyedSessionError(
+            "this database session has no audit keys: make it with the app's Database "
+            "(db.session() or Database.new_session()) once privacy.init_app has run"
+        )
+    return keys
 
 
 # Built once: every audited action runs them.
@@ -117,6 +142,8 @@ def record(
     outcome: Outcome = Outcome.SUCCESS,
 ) -> None:
     """Append an event in `session`'s transaction: it lands if and only if the action does."""
+    # The key first: without one, fail before taking the lock or writing anything.
+    key_id, key = _audit_keys(session).current()
     # Serialise appends before reading the last hash: two writers must not chain onto one.
     if session.get_bind().dialect.name == "postgresql":
         session.execute(_CHAIN_LOCK, {"key": AUDIT_CHAIN_LOCK})
@@ -133,8 +160,9 @@ def record(
         person_id=person_id,
         outcome=outcome.value,
         prev_hash=last.hash if last else GENESIS_HASH,
+        key_id=key_id,
     )
-    event.hash = _digest(event)
+    event.hash = _digest(event, key)
     # Inserted as a row, not flushed as an object: the unit of work costs more than the
     # INSERT, and on SQLite every other writer waits until this transaction ends.
     session.execute(_INSERT_EVENT, {name: getattr(event, name) for name in COLUMNS})
@@ -149,6 +177,7 @@ class ChainBreak:
 
 def verify(session: Session, batch_size: int = 1000) -> tuple[int, ChainBreak | None]:
     """Check the whole chain; return how many events were checked and the first break."""
+    keys = _audit_keys(session).all()  # one keyring for the whole run
     expected_prev = GENESIS_HASH
     expected_seq = 1
     checked = 0
@@ -161,12 +190,42 @@ def verify(session: Session, batch_size: int = 1000) -> tuple[int, ChainBreak | 
             return checked, ChainBreak(
                 event.seq, event.id, "does not follow the previous event (one was removed?)"
             )
-        if _digest(event) != event.hash:
+        key = keys.get(event.key_id)
+        if key is None:
+            return checked, ChainBreak(
+                event.seq,
+                event.id,
+                f"is keyed with audit key {event.key_id!r}, which is not in the keyring",
+            )
+        if not hmac.compare_digest(_digest(event, key), event.hash):
             return checked, ChainBreak(event.seq, event.id, "was changed after it was written")
         expected_prev = event.hash
         expected_seq += 1
         checked += 1
+    if checked == 0:
+        holding = _activity(session)
+        if holding is not None:
+            return 0, ChainBreak(
+                1, None, f"is missing: the log is empty, yet the database holds {holding}"
+            )
     return checked, None
+
+
+def _activity(session: Session) -> str | None:
+    """The first activity table holding a row, if any."""
+    for name in ACTIVITY_TABLES:
+        query = select(literal(1)).select_from(table(name)).limit(1)
+        if session.execute(query).first() is not None:
+            return name
+    return None
+
+
+def count_by_key(session: Session) -> dict[str, int]:
+    """How many events each audit key keyed (`keys status`, and `keys remove` refusing)."""
+    rows = session.execute(
+        select(AuditEvent.key_id, func.count()).group_by(AuditEvent.key_id)
+    ).all()
+    return {key_id: count for key_id, count in rows}
 
 
 @dataclass(frozen=True)

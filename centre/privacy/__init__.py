@@ -11,7 +11,7 @@ from flask import Flask, current_app
 
 from .errors import KeyringError, KeyStoreError, PrivacyError
 from .fields import FieldCipher
-from .keyring import Keyring, KeyringSource
+from .keyring import AUDIT_KEYS_INFO, AuditKeys, Keyring, KeyringSource
 from .keystore import KeyStore, make_keystore_engine
 
 EXTENSION_KEY = "centre.privacy"
@@ -65,6 +65,11 @@ def init_app(app: Flask) -> Privacy:
         raise KeyStoreError("KEYSTORE_DATABASE_URL must not be the main database")
     ext = Privacy(source, KeyStore(make_keystore_engine(url), source))
     app.extensions[EXTENSION_KEY] = ext
+    # Every session of the main database can then key audit events (db.init_app runs first,
+    # in create_app); a session made without them refuses to record.
+    database = app.extensions.get("centre.db")
+    if database is not None:
+        database.session_info[AUDIT_KEYS_INFO] = AuditKeys(source)
     return ext
 
 
