@@ -12,6 +12,7 @@ import os
 import sqlite3
 import threading
 import time
+import weakref
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, ClassVar
@@ -227,6 +228,9 @@ def _configure_sqlite(engine: Engine, writer_queue: WriterQueue | None) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys = ON")
+        # Deleted rows are overwritten with zeros, so an erased identity's ciphertexts and
+        # blind indexes do not linger in free pages of the file (see scrub_after_commit).
+        cursor.execute("PRAGMA secure_delete = ON")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
@@ -245,6 +249,76 @@ def _configure_sqlite(engine: Engine, writer_queue: WriterQueue | None) -> None:
             and statement.split(None, 1)[0].upper() in _WRITING
         ):
             _restart_with_write_lock(cursor.connection, connection.info)
+
+
+# --- erasure reaching the disk ----------------------------------------------------------------
+
+_SCRUB = "centre.scrub_after_commit"
+# How long an erasure's checkpoint waits for readers still on an older snapshot. Requests read
+# for milliseconds; waiting the whole busy timeout would stall the erasing request for seconds
+# behind a slow page. Cut short, the checkpoint is tried again after a later commit.
+CHECKPOINT_WAIT_MS = 500
+# Engines whose WAL may still hold erased rows (weak: a disposed app's engine just goes).
+_scrub_pending: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def scrub_after_commit(session: Session) -> None:
+    """Push this transaction's deletions out of the database's files once it has committed.
+
+    For erasures. Services only flush, and the one commit happens elsewhere (the request's
+    after-request hook, a CLI command), so the service marks the session and the commit
+    triggers the work.
+    """
+    session.info[_SCRUB] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _scrub_committed(session: Session) -> None:
+    asked = session.info.pop(_SCRUB, False)
+    if not asked and not _scrub_pending:
+        return  # every other commit: nothing to do
+    bind = session.bind
+    if bind is None:
+        return
+    engine = bind.engine
+    if engine.dialect.name != "sqlite":
+        # PostgreSQL: a DELETE leaves the dead tuples in the table and index pages until
+        # VACUUM (autovacuum) marks the space reusable, and the bytes stay there, and in WAL
+        # segments and base backups, until overwritten. Crypto-shredding leaves those
+        # ciphertexts unreadable, and a truncated blind index leaves each value many
+        # preimages; nothing more is done here.
+        return
+    if not asked and engine not in _scrub_pending:
+        return
+    if checkpoint_sqlite(engine, wait_ms=CHECKPOINT_WAIT_MS if asked else 0):
+        _scrub_pending.discard(engine)
+    else:
+        _scrub_pending.add(engine)
+
+
+def checkpoint_sqlite(engine: Engine, *, wait_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> bool:
+    """Copy SQLite's WAL into the database file and truncate it; True when it got that far.
+
+    In WAL mode the pages a transaction changed, deleted rows included, stay in the -wal file
+    until a checkpoint; secure_delete has zeroed the deleted rows in the new pages, and
+    TRUNCATE empties the log (as the key store does after destroying a key). Readers on an
+    older snapshot hold it back: it waits up to `wait_ms` for them, then stops short.
+    """
+    if engine.url.database in (None, "", ":memory:"):
+        return True  # no files, no WAL
+    # A raw connection: a checkpoint must run outside any transaction.
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
+        try:
+            busy, _log, _done = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.close()
+    finally:
+        raw.close()
+    return busy == 0
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

@@ -121,7 +121,11 @@ class Identity(Base):
 
 
 class BlindIndex(Base):
-    """Keyed hashes of normalised identity values: exact-match search without decrypting."""
+    """Truncated keyed hashes of normalised identity values (centre/privacy/blind_index.py).
+
+    Each value is shared by many identities by design: a match is a candidate, confirmed by
+    decrypting the candidate's identity (centre.people.services).
+    """
 
     __tablename__ = "blind_indexes"
     __table_args__ = (
@@ -132,4 +136,5 @@ class BlindIndex(Base):
     id: Mapped[IntPK]
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
     purpose: Mapped[str] = mapped_column(String(32))
+    # The first INDEX_BITS[purpose] bits of the HMAC, in hex of a fixed width per purpose.
     value: Mapped[str] = mapped_column(String(64))

@@ -1,7 +1,8 @@
 """Persons, consent and the identity vault. Pure: session, acting user and keys come in.
 
 Identity is written only under an active identity consent, always encrypted with the person's
-own data key; what can be searched is only a keyed hash (blind index) of normalised values.
+own data key; what can be searched is only a truncated keyed hash (blind index) of normalised
+values, which finds candidates that are then confirmed by decrypting them.
 """
 
 from __future__ import annotations
@@ -10,17 +11,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, delete, or_, select
+from sqlalchemy.orm import Session, selectinload
 
 from centre.audit.services import Action, record
-from centre.db import utcnow
+from centre.db import scrub_after_commit, utcnow
 from centre.privacy import Privacy
 from centre.privacy.blind_index import (
     PURPOSE_NAME_BIRTHDATE,
     PURPOSE_NISS,
     name_birthdate_index,
     niss_index,
+    normalise_last_name,
 )
 from centre.privacy.codes import generate_code, normalise_code
 from centre.privacy.errors import KeyDestroyedError
@@ -238,7 +240,8 @@ def _index_values(key: bytes, data: IdentityData) -> list[tuple[str, str]]:
     if data.niss:
         values.append((PURPOSE_NISS, niss_index(key, data.niss)))
     # Never an index of the birth date alone: it is low-cardinality and would single people out.
-    if data.last_name and data.birth_date:
+    # So a last name that normalises to nothing ("---") gets no name index at all.
+    if data.birth_date and normalise_last_name(data.last_name):
         values.append(
             (PURPOSE_NAME_BIRTHDATE, name_birthdate_index(key, data.last_name, data.birth_date))
         )
@@ -296,13 +299,13 @@ def save_identity(
         object_id=person.id,
         person_id=person.id,
     )
-    return _persons_matching(session, index_values, exclude_id=person.id)
+    return _confirmed_matches(session, privacy, data, index_values, exclude_id=person.id)
 
 
-def reveal_identity(
-    session: Session, privacy: Privacy, *, actor_id: int, person: Person
+def _decrypt_identity(
+    privacy: Privacy, person: Person, names: Sequence[str] = IDENTITY_FIELDS
 ) -> IdentityData:
-    """Decrypt a person's identity for display. Every call is audited."""
+    """The named identity fields in clear (the others left empty). Not audited: callers are."""
     identity = person.identity
     if identity is None or person.data_key_ref is None:
         raise IdentityErasedError() if person.identity_erased_at else NoIdentityError()
@@ -312,12 +315,20 @@ def reveal_identity(
         raise IdentityErasedError() from None
     binding = str(person.id)
     values: dict[str, object] = {}
-    for name in IDENTITY_FIELDS:
+    for name in names:
         blob = getattr(identity, name)
         text = "" if blob is None else cipher.decrypt_text(IDENTITY_TABLE, name, binding, blob)
         values[name] = (
             (date.fromisoformat(text) if text else None) if name == "birth_date" else text
         )
+    return IdentityData(**values)  # type: ignore[arg-type]
+
+
+def reveal_identity(
+    session: Session, privacy: Privacy, *, actor_id: int, person: Person
+) -> IdentityData:
+    """Decrypt a person's identity for display. Every call is audited."""
+    revealed = _decrypt_identity(privacy, person)
     record(
         session,
         Action.IDENTITY_REVEALED,
@@ -326,7 +337,7 @@ def reveal_identity(
         object_id=person.id,
         person_id=person.id,
     )
-    return IdentityData(**values)  # type: ignore[arg-type]
+    return revealed
 
 
 def erase_identity(
@@ -350,6 +361,9 @@ def erase_identity(
         session.delete(person.identity)
     person.identity_erased_at = utcnow()
     session.flush()
+    # The deleted rows must leave the files too (SQLite's WAL keeps old pages until a
+    # checkpoint): done once this transaction has committed, wherever that happens.
+    scrub_after_commit(session)
     record(
         session,
         Action.IDENTITY_ERASED,
@@ -363,25 +377,60 @@ def erase_identity(
 # --- search by exact identity -----------------------------------------------------------------
 
 
-def _persons_matching(
-    session: Session, index_values: Sequence[tuple[str, str]], exclude_id: int | None = None
+# What a candidate's decrypted identity must equal, for each index it was found by.
+_MATCHED_FIELDS = ("niss", "last_name", "birth_date")
+
+
+def _matches(purpose: str, wanted: IdentityData, found: IdentityData) -> bool:
+    if purpose == PURPOSE_NISS:
+        return found.niss == wanted.niss  # both normalised by validate_niss
+    return found.birth_date == wanted.birth_date and normalise_last_name(
+        found.last_name
+    ) == normalise_last_name(wanted.last_name)
+
+
+def _confirmed_matches(
+    session: Session,
+    privacy: Privacy,
+    wanted: IdentityData,
+    index_values: Sequence[tuple[str, str]],
+    exclude_id: int | None = None,
 ) -> list[Person]:
+    """Persons whose identity really equals `wanted` on an index, checked by decrypting.
+
+    A truncated index is shared by many values by design (centre/privacy/blind_index.py), so
+    it only yields candidates: each is decrypted and compared. Candidates whose data key was
+    destroyed are dropped. These decryptions are not audited as reveals: nothing is shown,
+    and the search or save that needs them is audited itself.
+    """
     if not index_values:
         return []
-    ids: set[int] = set()
-    for purpose, value in index_values:
-        ids.update(
-            session.scalars(
-                select(BlindIndex.person_id).where(
-                    BlindIndex.purpose == purpose, BlindIndex.value == value
-                )
-            )
+    rows = session.execute(
+        select(BlindIndex.person_id, BlindIndex.purpose).where(
+            or_(*(and_(BlindIndex.purpose == p, BlindIndex.value == v) for p, v in index_values))
         )
-    if exclude_id is not None:
-        ids.discard(exclude_id)
-    if not ids:
+    )
+    purposes: dict[int, set[str]] = {}
+    for person_id, purpose in rows:
+        if person_id != exclude_id:
+            purposes.setdefault(person_id, set()).add(purpose)
+    if not purposes:
         return []
-    return list(session.scalars(select(Person).where(Person.id.in_(ids)).order_by(Person.code)))
+    candidates = session.scalars(
+        select(Person)
+        .where(Person.id.in_(list(purposes)))
+        .options(selectinload(Person.identity))
+        .order_by(Person.code)
+    )
+    found = []
+    for person in candidates:
+        try:
+            theirs = _decrypt_identity(privacy, person, _MATCHED_FIELDS)
+        except (IdentityErasedError, NoIdentityError):
+            continue
+        if any(_matches(purpose, wanted, theirs) for purpose in purposes[person.id]):
+            found.append(person)
+    return found
 
 
 def find_by_identity(
@@ -393,7 +442,11 @@ def find_by_identity(
     last_name: str = "",
     birth_date: date | None = None,
 ) -> list[Person]:
-    """Persons whose NISS, or last name and birth date, match exactly (after normalising)."""
+    """Persons whose NISS, or last name and birth date, match exactly (after normalising).
+
+    EmptySearchError without a NISS or a last name (one that does not normalise to nothing)
+    with a birth date.
+    """
     data = IdentityData(
         niss=validate_niss(niss) if niss.strip() else "",
         last_name=last_name.strip(),
@@ -402,7 +455,7 @@ def find_by_identity(
     index_values = _index_values(privacy.blind_index_key, data)
     if not index_values:
         raise EmptySearchError()
-    found = _persons_matching(session, index_values)
+    found = _confirmed_matches(session, privacy, data, index_values)
     # The search terms are identifying: the audit keeps only who searched and what was found.
     record(
         session,

@@ -302,3 +302,36 @@ def test_retention_erases_only_inactive_identities(
     assert session.scalars(
         select(AuditEvent.object_type).where(AuditEvent.action == "identity.erased")
     ).all() == ["erasure:retention"]
+
+
+def test_a_search_whose_last_name_normalises_to_nothing_is_an_empty_search(
+    session: Session, actor: User, privacy: Privacy
+) -> None:
+    """Regression: "---" used to reach the name index and crash the search (HTTP 500)."""
+    with pytest.raises(services.EmptySearchError):
+        services.find_by_identity(
+            session, privacy, actor_id=actor.id, last_name="---", birth_date=date(1985, 7, 30)
+        )
+    # With a NISS as well, the NISS alone is searched.
+    services.find_by_identity(
+        session,
+        privacy,
+        actor_id=actor.id,
+        niss=NISS,
+        last_name=" - ' ",
+        birth_date=date(1985, 7, 30),
+    )
+
+
+def test_saving_a_last_name_that_normalises_to_nothing_keeps_no_name_index(
+    session: Session, actor: User, privacy: Privacy, consenting: object
+) -> None:
+    """Regression: "---" with a birth date used to crash the save; it simply has no name index."""
+    data = services.IdentityData(last_name="---", birth_date=date(1985, 7, 30), niss=NISS)
+    assert (
+        services.save_identity(session, privacy, actor_id=actor.id, person=consenting, data=data)
+        == []
+    )
+    assert session.scalars(select(BlindIndex.purpose)).all() == ["niss"]
+    revealed = services.reveal_identity(session, privacy, actor_id=actor.id, person=consenting)
+    assert revealed.last_name == "---" and revealed.birth_date == date(1985, 7, 30)
