@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,9 @@ from tests.conftest import ENGINES, dispose, drop_database, fresh_database_url, 
 BEFORE = "ec540fea0f7e"
 KEYED = "3f1a9c2b7d10"
 GENESIS = "0" * 64
+START = datetime(2026, 11, 1, 12, 0, 0, 123456, tzinfo=UTC)
+# More than the migration's batches of 1000, so a batch boundary falls inside the chain.
+LONG_CHAIN = 2003
 
 events = sa.table(
     "audit_events",
@@ -113,7 +116,7 @@ def write_old_chain(engine: Engine, count: int) -> list[dict[str, Any]]:
     for seq in range(1, count + 1):
         row: dict[str, Any] = {
             "seq": seq,
-            "at": datetime(2026, 11, 1, 12, 0, seq, 123456 + seq, tzinfo=UTC),
+            "at": START + timedelta(seconds=seq, microseconds=seq),
             "actor_id": None,
             "action": "auth.login" if seq % 2 else "person.created",
             "object_type": "user" if seq % 2 else "person",
@@ -151,12 +154,12 @@ def columns(engine: Engine) -> set[str]:
 def test_upgrade_keys_an_old_chain_and_downgrade_restores_it(app: Flask, keyring: Keyring) -> None:
     migrate(app, "upgrade", BEFORE)
     engine = engine_of(app)
-    written = write_old_chain(engine, 7)
+    written = write_old_chain(engine, LONG_CHAIN)
     assert old_chain_holds(stored(engine))
 
     migrate(app, "upgrade", KEYED)
     with app.extensions["centre.db"].new_session() as session:
-        assert verify(session) == (7, None)
+        assert verify(session) == (LONG_CHAIN, None)
     rekeyed = stored(engine)
     with engine.connect() as connection:
         key_ids = connection.execute(sa.text("SELECT DISTINCT key_id FROM audit_events")).all()
