@@ -2,8 +2,8 @@
 
 Python's int() takes any length and Unicode digits ("²".isdigit() is True, int("²") fails;
 int("١٢") is 12), while the databases take 64-bit integers: a value that passes one and not
-the other was an HTTP 500. Here an id is 1 to 19 ASCII digits within a signed 64-bit range,
-and anything else is simply not an id.
+the other was an HTTP 500. Here an id is ASCII digits within the range of the id columns
+(INTEGER: 32 bits on PostgreSQL), and anything else is simply not an id.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from typing import Any
 from werkzeug.routing import IntegerConverter
 from wtforms import Field, ValidationError
 
-MAX_ROW_ID = 2**63 - 1  # the largest BIGINT; SQLite's INTEGER has the same range
-_ASCII_DIGITS = re.compile(r"[0-9]{1,19}")
+MAX_ROW_ID = 2**31 - 1  # PostgreSQL's INTEGER; SQLite's goes further, ids never will
+_ASCII_DIGITS = re.compile(r"[0-9]{1,10}")
 
 
 def parse_id(text: str | None) -> int | None:
@@ -44,13 +44,13 @@ def page_number(text: str) -> int:
 
 
 class RowIdConverter(IntegerConverter):
-    """`<int:...>` in every route: ASCII digits within the databases' integer range.
+    """`<int:...>` in every route: ASCII digits within the id columns' range.
 
     Installed under the name "int" (centre.create_app), so no route can take an integer
     the database would choke on; out-of-range values are a 404 like any unknown id.
     """
 
-    regex = r"[0-9]{1,19}"
+    regex = r"[0-9]{1,10}"
 
     def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", MAX_ROW_ID)
