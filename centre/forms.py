@@ -6,7 +6,9 @@ from functools import cache
 from typing import Any
 
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import SubmitField
 from wtforms.i18n import get_translations
 
 
@@ -25,3 +27,9 @@ class Form(FlaskForm):
     class Meta:
         def get_translations(self, form: Any) -> Any:
             return wtforms_translations(str(get_locale() or "fr"))
+
+
+class ConfirmForm(Form):
+    """A button that posts: CSRF-protected, nothing else to fill in."""
+
+    submit = SubmitField(_l("Confirm"))

@@ -96,9 +96,3 @@ class UserCreateForm(Form):
 class RoleForm(Form):
     role = SelectField(_l("Role"), choices=role_choices, validators=[DataRequired()])
     submit = SubmitField(_l("Change role"))
-
-
-class ConfirmForm(Form):
-    """A button that posts: CSRF-protected, nothing else to fill in."""
-
-    submit = SubmitField(_l("Confirm"))

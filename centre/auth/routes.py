@@ -13,12 +13,13 @@ from werkzeug.wrappers import Response
 
 from centre import db
 from centre.audit.services import Action, Outcome, record, record_alone
+from centre.forms import ConfirmForm
 from centre.inputs import page_number
 from centre.pagination import paginate
 from centre.security import local_path
 
 from . import bp, services
-from .forms import ROLE_LABELS, ChangePasswordForm, ConfirmForm, LoginForm, RoleForm, UserCreateForm
+from .forms import ROLE_LABELS, ChangePasswordForm, LoginForm, RoleForm, UserCreateForm
 from .models import Role, User
 from .permissions import ADMINISTRATION, allow, authenticated, public
 from .sessions import ServerSession, hash_token

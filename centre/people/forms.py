@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
+    Field,
     IntegerField,
     RadioField,
     SelectField,
@@ -18,7 +19,14 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from centre.forms import Form
 from centre.privacy.codes import CODE_PATTERN
@@ -68,6 +76,16 @@ def current_year() -> int:
     return date.today().year  # noqa: DTZ011 - a year for validation; a day either way is fine
 
 
+def possible_birth_date(_form: Any, field: Field) -> None:
+    """Not in the future, and not before 1900 (a mistyped year)."""
+    if field.data is None:
+        return
+    if field.data > date.today():  # noqa: DTZ011 - a day either way is fine
+        raise ValidationError(_l("A birth date cannot be in the future."))
+    if field.data.year < 1900:
+        raise ValidationError(_l("Check the year: a birth date from 1900 on."))
+
+
 class AttributesMixin:
     gender = RadioField(
         _l("Gender"),
@@ -92,7 +110,7 @@ class IdentityMixin:
     last_name = StringField(
         _l("Last name"), validators=[Optional(), Length(max=100)], render_kw={"autocomplete": "off"}
     )
-    birth_date = DateField(_l("Birth date"), validators=[Optional()])
+    birth_date = DateField(_l("Birth date"), validators=[Optional(), possible_birth_date])
     niss = StringField(
         _l("National register number (NISS)"),
         validators=[Optional(), Length(max=20)],

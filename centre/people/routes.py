@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from centre import db
 from centre.auth.permissions import FRONT_LINE, allow
+from centre.forms import ConfirmForm
 from centre.privacy import privacy
 from centre.privacy.errors import InvalidCodeError, InvalidNISSError
 from centre.privacy.niss import format_niss
@@ -79,7 +80,16 @@ def identity_from(form: IdentityForm | PersonCreateForm) -> services.IdentityDat
     )
 
 
-def flash_duplicates(duplicates: list[Person]) -> None:
+def flash_checks(identity: services.IdentityData, duplicates: list[Person]) -> None:
+    """Warnings after saving an identity: possible duplicates, a birth date to check."""
+    if services.birth_date_differs_from_niss(identity):
+        flash(
+            _(
+                "The birth date differs from the one in the national register number. "
+                "Check both with the person."
+            ),
+            "warning",
+        )
     if duplicates:
         flash(
             _(
@@ -193,10 +203,11 @@ def _create_person(form: PersonCreateForm, identity: services.IdentityData) -> R
             method=ConsentMethod(form.consent_method.data),
         )
         if not identity.is_empty():
-            flash_duplicates(
+            flash_checks(
+                identity,
                 services.save_identity(
                     dbs, privacy(), actor_id=current_user.id, person=person, data=identity
-                )
+                ),
             )
     flash(_("Person %(code)s created. Give them their code.", code=person.code), "success")
     return redirect(url_for("people.detail", code=person.code))
@@ -282,32 +293,45 @@ def give_consent(code: str) -> Response:
 @bp.route("/<code>/identity", methods=["GET", "POST"])
 @allow(FRONT_LINE)
 def identity(code: str) -> Any:
+    """Enter or correct identity. A GET never decrypts: a link, even from another site,
+    must not make a colleague's browser read an identity. Correcting a recorded identity
+    starts from `open_identity`, an explicit and audited POST."""
     person = load_person(code)
     if person.active_consent(ConsentScope.IDENTITY) is None:
         flash(_("Record the person's consent before entering their identity."), "warning")
         return redirect(url_for("people.detail", code=person.code))
-    form = IdentityForm()
     if request.method == "GET" and person.identity is not None:
-        # Pre-filling the form is a read of identity: audited like a reveal.
-        current = services.reveal_identity(
-            db.session(), privacy(), actor_id=current_user.id, person=person
-        )
-        form = IdentityForm(data=vars_of(current))
+        return render_template("people/identity_open.html", person=person, form=ConfirmForm())
+    form = IdentityForm()
     if form.validate_on_submit():
+        data = identity_from(form)
         try:
             duplicates = services.save_identity(
-                db.session(),
-                privacy(),
-                actor_id=current_user.id,
-                person=person,
-                data=identity_from(form),
+                db.session(), privacy(), actor_id=current_user.id, person=person, data=data
             )
         except InvalidNISSError as error:
             form.niss.errors.append(str(NISS_ERRORS[error.reason]))
         else:
-            flash_duplicates(duplicates)
+            flash_checks(data, duplicates)
             flash(_("Identity saved, encrypted."), "success")
             return redirect(url_for("people.detail", code=person.code))
+    return render_template("people/identity.html", person=person, form=form)
+
+
+@bp.route("/<code>/identity/open", methods=["POST"])
+@allow(FRONT_LINE)
+def open_identity(code: str) -> Any:
+    """The recorded identity in the correction form: a read of identity, audited."""
+    person = load_person(code)
+    if person.active_consent(ConsentScope.IDENTITY) is None or not ConfirmForm().validate():
+        return redirect(url_for("people.detail", code=person.code))
+    try:
+        current = services.reveal_identity(
+            db.session(), privacy(), actor_id=current_user.id, person=person
+        )
+    except (services.NoIdentityError, services.IdentityErasedError):
+        return redirect(url_for("people.identity", code=person.code))
+    form = IdentityForm(formdata=None, data=vars_of(current))
     return render_template("people/identity.html", person=person, form=form)
 
 

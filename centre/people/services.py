@@ -25,9 +25,9 @@ from centre.privacy.blind_index import (
     normalise_last_name,
 )
 from centre.privacy.codes import generate_code, normalise_code
-from centre.privacy.errors import KeyDestroyedError
+from centre.privacy.errors import InvalidNISSError, KeyDestroyedError
 from centre.privacy.fields import FieldCipher
-from centre.privacy.niss import validate_niss
+from centre.privacy.niss import niss_birth_date, validate_niss
 
 from .models import (
     IDENTITY_FIELDS,
@@ -233,6 +233,21 @@ def normalise_identity(data: IdentityData) -> IdentityData:
         residence_status=data.residence_status.strip(),
         health_insurance=data.health_insurance.strip(),
     )
+
+
+def birth_date_differs_from_niss(data: IdentityData) -> bool:
+    """Whether the NISS encodes a birth date other than the one given (worth a check).
+
+    Not an error: a NISS given when the birth date was unknown, or a bis number, may
+    legitimately differ.
+    """
+    if not data.niss or data.birth_date is None:
+        return False
+    try:
+        encoded = niss_birth_date(data.niss)
+    except InvalidNISSError:
+        return False
+    return encoded is not None and encoded != data.birth_date
 
 
 def _index_values(key: bytes, data: IdentityData) -> list[tuple[str, str]]:

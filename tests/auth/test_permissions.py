@@ -54,6 +54,7 @@ EXPECTED: dict[str, set[Role] | str] = {
     "people.edit": FRONT_LINE,
     "people.give_consent": FRONT_LINE,
     "people.identity": FRONT_LINE,
+    "people.open_identity": FRONT_LINE,
     "people.withdraw_consent": FRONT_LINE,
     "people.erase": FRONT_LINE,
     "intake.visits": FRONT_LINE,

@@ -235,3 +235,84 @@ def test_no_identity_value_is_stored_in_clear(
     assert events and not any(
         re.search(r"Quintavalle|85073003328", f"{e.object_type}{e.object_id}") for e in events
     )
+
+
+def reveals_of(session: Session, code: str) -> int:
+    reread(session)
+    person = session.scalar(select(Person).where(Person.code == code))
+    assert person is not None
+    return len(
+        session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "identity.revealed", AuditEvent.person_id == person.id
+            )
+        ).all()
+    )
+
+
+def test_a_plain_get_never_decrypts_identity(reception: Browser, session: Session) -> None:
+    """A link (even from another site) must not make a colleague's browser read identity."""
+    code = create_with_identity(reception)
+    html = reception.get(f"/people/{code}/identity", headers={"Accept-Language": "en"}).get_data(
+        as_text=True
+    )
+    assert not any(value in html for value in CLEAR_VALUES)
+    assert "Show the identity to correct it" in html
+    assert reveals_of(session, code) == 0
+    # The explicit POST shows the form filled in, and is audited as a reveal.
+    html = reception.post(f"/people/{code}/identity/open").get_data(as_text=True)
+    assert 'value="Quintavalle-Oosterhof"' in html and 'value="1985-07-30"' in html
+    assert reveals_of(session, code) == 1
+    # A cross-site POST has no CSRF token: refused, nothing decrypted.
+    forged = reception.client.post(f"/people/{code}/identity/open")
+    assert forged.status_code == 400
+    assert reveals_of(session, code) == 1
+
+
+def test_the_correction_form_saves_what_was_changed(reception: Browser, session: Session) -> None:
+    code = create_with_identity(reception)
+    reception.post(f"/people/{code}/identity/open")
+    response = reception.post(f"/people/{code}/identity", {**IDENTITY, "phone": "+32 470 00 00 01"})
+    assert response.status_code == 302
+    html = reception.post(f"/people/{code}/reveal").get_data(as_text=True)
+    assert "+32 470 00 00 01" in html and "Quintavalle-Oosterhof" in html
+
+
+@pytest.mark.parametrize("when", ["2999-01-01", "1850-05-05"])
+def test_an_impossible_birth_date_is_refused_and_kept(reception: Browser, when: str) -> None:
+    reception.get("/people/new")
+    response = reception.post(
+        "/people/new",
+        {**IDENTITY, "birth_date": when, "record_identity": "y", "consent_method": "oral"},
+        headers={"Accept-Language": "en"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "cannot be in the future" in html or "from 1900 on" in html
+    assert f'value="{when}"' in html and 'value="Quintavalle-Oosterhof"' in html
+
+
+def test_a_birth_date_that_contradicts_the_niss_is_flagged(reception: Browser) -> None:
+    reception.get("/people/new")
+    response = reception.post(
+        "/people/new",
+        {
+            **IDENTITY,
+            "birth_date": "1985-07-31",
+            "gender": "woman",
+            "record_identity": "y",
+            "consent_method": "oral",
+        },
+        headers={"Accept-Language": "en"},
+        follow_redirects=True,
+    )
+    html = response.get_data(as_text=True)
+    assert "differs from the one in the national register number" in html
+    reception.get("/people/new")
+    response = reception.post(
+        "/people/new",
+        {**IDENTITY, "gender": "woman", "record_identity": "y", "consent_method": "oral"},
+        headers={"Accept-Language": "en"},
+        follow_redirects=True,
+    )
+    assert "differs from the one" not in response.get_data(as_text=True)
