@@ -1,5 +1,6 @@
 """Every model module, imported once so Base.metadata is complete (Alembic, tests)."""
 
+from centre import once  # noqa: F401
 from centre.audit import models as audit_models  # noqa: F401
 from centre.auth import models as auth_models  # noqa: F401
 from centre.catalogues import models as catalogue_models  # noqa: F401

@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from centre.forms import Form
+from centre.once import OnceMixin
 
 from .models import Role
 from .services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
@@ -79,7 +80,7 @@ def role_choices() -> list[SelectChoice]:
     return [SelectChoice(role.value, str(label)) for role, label in ROLE_LABELS.items()]
 
 
-class UserCreateForm(Form):
+class UserCreateForm(OnceMixin, Form):
     username = StringField(
         _l("Username"),
         validators=[DataRequired(), Length(min=3, max=64)],

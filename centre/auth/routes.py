@@ -11,7 +11,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
-from centre import db
+from centre import db, once
 from centre.audit.services import Action, Outcome, record, record_alone
 from centre.forms import ConfirmForm
 from centre.inputs import page_number
@@ -89,6 +89,7 @@ def login() -> Any:
                 idle=current_app.config["SESSION_IDLE_TIMEOUT"],
                 absolute=current_app.config["SESSION_ABSOLUTE_TIMEOUT"],
             )
+            once.purge(dbs)
             if user.must_change_password:
                 flash(_("Choose your own password to continue."), "info")
                 return redirect(url_for("auth.change_password"))
@@ -193,6 +194,9 @@ def create_user() -> Any:
                 username=form.username.data or "",
                 role=Role(form.role.data),
             )
+            once.claim(db.session(), form.form_token.data)
+        except once.AlreadySubmittedError:
+            return once.already_saved(url_for("auth.users"))
         except services.InvalidUsernameError:
             form.username.errors.append(
                 _("Use 3 to 64 letters, digits, dots, dashes or underscores.")

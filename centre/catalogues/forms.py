@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from centre.forms import Form
+from centre.once import OnceMixin
 
 from .models import SiteKind
 from .services import (
@@ -126,15 +127,15 @@ class SupplyForm(ItemMixin, Form):
 
 
 # Creating adds the key, which editing never shows as a field: it is immutable.
-class NewSiteForm(KeyMixin, SiteForm):
+class NewSiteForm(OnceMixin, KeyMixin, SiteForm):
     pass
 
 
-class NewServiceForm(KeyMixin, ServiceForm):
+class NewServiceForm(OnceMixin, KeyMixin, ServiceForm):
     pass
 
 
-class NewSupplyForm(KeyMixin, SupplyForm):
+class NewSupplyForm(OnceMixin, KeyMixin, SupplyForm):
     pass
 
 
@@ -150,9 +151,3 @@ NEW_FORMS: dict[Kind, type[ItemForm]] = {
     Kind.SERVICES: NewServiceForm,
     Kind.SUPPLIES: NewSupplyForm,
 }
-
-
-class ConfirmForm(Form):
-    """A button that posts: CSRF-protected, nothing else to fill in."""
-
-    submit = SubmitField(_l("Confirm"))

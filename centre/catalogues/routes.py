@@ -10,8 +10,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from centre import db
+from centre import db, once
 from centre.auth.permissions import CATALOGUES, allow
+from centre.forms import ConfirmForm
 
 from . import bp, services
 from .forms import (
@@ -21,7 +22,6 @@ from .forms import (
     NEW_FORMS,
     NEW_ITEM_TITLES,
     SITE_KIND_LABELS,
-    ConfirmForm,
     ItemForm,
     ServiceForm,
     SiteForm,
@@ -139,6 +139,9 @@ def create(kind: str) -> Any:
                 key=form.key.data or "",
                 values=values_from(form),
             )
+            once.claim(db.session(), form.form_token.data)
+        except once.AlreadySubmittedError:
+            return once.already_saved(url_for("catalogues.items", kind=catalogue.value))
         except services.InvalidValueError as error:
             getattr(form, error.field).errors.append(invalid_message(error))
         except services.DuplicateKeyError:

@@ -8,7 +8,6 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     DecimalField,
-    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -20,6 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from centre.forms import Form
 from centre.inputs import finite_number
+from centre.once import OnceMixin
 from centre.people.forms import GENDER_LABELS, choices
 from centre.privacy.codes import CODE_PATTERN
 
@@ -67,7 +67,7 @@ def code_field(label: object, description: object) -> StringField:
     )
 
 
-class VisitForm(Form):
+class VisitForm(OnceMixin, Form):
     code = code_field(_l("Person code"), _l("Leave empty for an anonymous visit."))
     gender = RadioField(
         _l("Gender"),
@@ -101,7 +101,6 @@ class VisitForm(Form):
         description=NO_NAMES,
         render_kw={"autocomplete": "off"},
     )
-    form_token = HiddenField()
     submit = SubmitField(_l("Save visit (Enter)"))
 
 
@@ -119,7 +118,7 @@ class DeleteVisitForm(Form):
     submit = SubmitField(_l("Delete visit"))
 
 
-class IncidentForm(Form):
+class IncidentForm(OnceMixin, Form):
     kind = RadioField(
         _l("What happened"),
         validators=[InputRequired()],
@@ -152,7 +151,7 @@ class IncidentForm(Form):
     submit = SubmitField(_l("Save incident"))
 
 
-class HandoverForm(Form):
+class HandoverForm(OnceMixin, Form):
     body = TextAreaField(
         _l("Note for the next shift"),
         validators=[DataRequired(), Length(max=2000)],

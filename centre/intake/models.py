@@ -85,7 +85,6 @@ class Visit(ShiftStamped, Base):
     sharps_litres: Mapped[float | None] = mapped_column(Numeric(5, 2, asdecimal=False))
     remark: Mapped[str | None] = mapped_column(String(200))
     # The visit form's one-time token: the same form posted twice makes one visit.
-    form_token: Mapped[str | None] = mapped_column(String(43), unique=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 from typing import Any
 
@@ -26,7 +25,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from centre import db
+from centre import db, once
 from centre.auth.models import User
 from centre.auth.permissions import FRONT_LINE, allow
 from centre.catalogues.models import Service, Site, Supply
@@ -72,8 +71,16 @@ ERROR_MESSAGES = {
     "naloxone_kind": _l("Naloxone goes with an overdose or a medical emergency."),
     "time_range": _l("The time must be within the last 7 days, not in the future."),
     "required": _l("This field is required."),
+    "empty": _l(
+        "Nothing to save: give the person's code, tick a service (for example the "
+        "reception itself), or give material or a return."
+    ),
+    "incomplete": _l("The form arrived incomplete, so nothing was changed. Reload the page."),
 }
 
+
+# Fields the visit form posts even when left empty (a text box, a list).
+VISIT_FORM_ALWAYS_SENDS = frozenset({"code", "age_band"})
 
 # The visit screen lists this many of the shift's latest visits; "all" shows every one.
 SCREEN_VISITS = 30
@@ -134,6 +141,9 @@ def parse_visit(
     form: VisitForm, site: Site, raw: MultiDict[str, str]
 ) -> tuple[services.VisitInput, dict[str, list[str]]]:
     errors: dict[str, list[str]] = {}
+    if not raw.keys() >= VISIT_FORM_ALWAYS_SENDS:
+        # Not what our form sends: a correction must never read missing fields as emptied.
+        errors["visit"] = ["incomplete"]
     service_ids = frozenset(
         service_id
         for key in raw
@@ -160,7 +170,6 @@ def parse_visit(
         sharps_litres=litres,
         remark=form.remark.data or "",
         womens_space=bool(form.womens_space.data),
-        form_token=form.form_token.data or None,
     )
     return data, errors
 
@@ -188,15 +197,8 @@ def visit_screen(
     if site is not None:
         all_services, all_supplies = catalogue(Service), catalogue(Supply)
         supplies = active(all_supplies)
-        shown = {f"supply-{s.id}" for s in supplies}
         context.update(
-            # Errors on items no longer on screen (deactivated meanwhile) are shown on top.
-            unplaced_errors=[
-                message(code)
-                for name, codes in errors.items()
-                if name.startswith("supply-") and name not in shown
-                for code in codes
-            ],
+            unplaced_errors=unplaced_errors(errors, form, supplies),
             services=active(all_services),
             supplies=supplies,
             visits=services.shift_visits(
@@ -220,22 +222,30 @@ def visit_screen(
     return render_template("intake/visits.html", **context), status
 
 
+def unplaced_errors(
+    errors: dict[str, list[str]], form: VisitForm, supplies: list[Supply]
+) -> list[str]:
+    """Messages with no field on screen to stand beside: about the visit as a whole, or
+    about an item deactivated since the page was loaded. Shown above the form."""
+    placed = {"services", *(f"supply-{s.id}" for s in supplies)}
+    return [
+        message(code)
+        for name, codes in errors.items()
+        if name not in placed and name not in form
+        for code in codes
+    ]
+
+
 def site_form(site: Site) -> SiteForm:
     form = SiteForm(site=site.id)
     form.site.choices = [SelectChoice(s.id, s.label(locale())) for s in active_sites()]
     return form
 
 
-def new_visit_form() -> VisitForm:
-    form = VisitForm(formdata=None)
-    form.form_token.data = secrets.token_urlsafe(32)
-    return form
-
-
 @bp.route("")
 @allow(FRONT_LINE)
 def visits() -> Any:
-    return visit_screen(new_visit_form(), current_site(), {}, saved=saved_message())
+    return visit_screen(VisitForm(formdata=None), current_site(), {}, saved=saved_message())
 
 
 def saved_message() -> str | None:
@@ -277,7 +287,8 @@ def log_visit() -> Any:
                 visit_id = services.log_visit(
                     db.session(), settings(), actor_id=current_user.id, data=data
                 )
-            except services.AlreadySaved:
+                once.claim(db.session(), form.form_token.data)
+            except once.AlreadySubmittedError:
                 db.session().rollback()
                 return redirect(url_for("intake.visits", saved="again"))
             except services.VisitInvalid as invalid:
@@ -341,6 +352,7 @@ def edit_visit(visit_id: int) -> Any:
                 flash(_("Visit corrected."), "success")
                 return redirect(url_for("intake.visits"))
     show_errors(form, errors)
+    supplies = active(catalogue(Supply))
     return render_template(
         "intake/visit_edit.html",
         visit=visit,
@@ -348,7 +360,8 @@ def edit_visit(visit_id: int) -> Any:
         raw=raw,
         errors=errors,
         services=active(catalogue(Service)),
-        supplies=active(catalogue(Supply)),
+        supplies=supplies,
+        unplaced_errors=unplaced_errors(errors, form, supplies),
         locale=locale(),
         message=message,
     ), (422 if errors else 200)
@@ -435,6 +448,9 @@ def new_incident() -> Any:
             services.log_incident(
                 db.session(), settings(), actor_id=current_user.id, data=incident_input(form, site)
             )
+            once.claim(db.session(), form.form_token.data)
+        except once.AlreadySubmittedError:
+            return once.already_saved(url_for("intake.incidents"))
         except services.IncidentInvalid as invalid:
             show_errors(form, invalid.errors)
         else:
@@ -503,6 +519,9 @@ def handover() -> Any:
                 site_id=site.id,
                 body=form.body.data or "",
             )
+            once.claim(dbs, form.form_token.data)
+        except once.AlreadySubmittedError:
+            return once.already_saved(url_for("intake.handover"))
         except services.VisitInvalid as invalid:
             show_errors(form, invalid.errors)
         else:

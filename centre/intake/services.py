@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import Select, bindparam, func, insert, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from centre.audit.services import Action, record
@@ -58,10 +57,6 @@ class VisitInvalid(IntakeError):
         self.errors = errors
 
 
-class AlreadySaved(IntakeError):
-    """The same form was posted twice; the first post's visit stands."""
-
-
 class NotCorrectable(IntakeError):
     """Only one's own entries, not deleted, within the correction window."""
 
@@ -83,7 +78,6 @@ class VisitInput:
     sharps_litres: float | None = None
     remark: str = ""
     womens_space: bool = False
-    form_token: str | None = None
 
 
 @dataclass(frozen=True)
@@ -191,6 +185,9 @@ def _validate(session: Session, data: VisitInput, settings: ReceptionSettings) -
             method = ReturnMethod.ESTIMATED
     if len(data.remark) > 200:
         errors.setdefault("remark", []).append("too_long")
+    if not (data.code.strip() or data.service_ids or wanted or returned):
+        # Neither who came nor what for: a blank visit would only inflate the counts.
+        errors.setdefault("visit", []).append("empty")
     if errors or site is None:
         raise VisitInvalid(errors)
     return _Checked(site, person, services, given, returned, method)
@@ -254,22 +251,16 @@ def log_visit(
     shift = shift_at(now, settings.shift_starts)
     values = _visit_values(data, checked, now)
     _mark_active(checked.person, now)
-    try:
-        visit_id: int = session.execute(
-            _INSERT_VISIT,
-            {
-                "occurred_at": now,
-                "shift_day": shift.day,
-                "shift_index": shift.index,
-                "created_by_id": actor_id,
-                "form_token": data.form_token or None,
-                **values,
-            },
-        ).scalar_one()
-    except IntegrityError:
-        # The same form posted twice: the unique token stops the second, with no query
-        # beforehand. The transaction is spoilt; the caller rolls it back.
-        raise AlreadySaved() from None
+    visit_id: int = session.execute(
+        _INSERT_VISIT,
+        {
+            "occurred_at": now,
+            "shift_day": shift.day,
+            "shift_index": shift.index,
+            "created_by_id": actor_id,
+            **values,
+        },
+    ).scalar_one()
     if checked.services:
         session.execute(
             _INSERT_SERVICE_LINES,

@@ -29,6 +29,7 @@ from wtforms.validators import (
 )
 
 from centre.forms import Form
+from centre.once import OnceMixin
 from centre.privacy.codes import CODE_PATTERN
 
 from .models import ConsentMethod, ErasureReason, Gender
@@ -144,7 +145,7 @@ class IdentityMixin:
     )
 
 
-class PersonCreateForm(AttributesMixin, IdentityMixin, Form):
+class PersonCreateForm(OnceMixin, AttributesMixin, IdentityMixin, Form):
     record_identity = BooleanField(
         _l("The person agrees that we keep their identity"),
         description=_l("Only if they said yes. Without it, the person stays a code."),

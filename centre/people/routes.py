@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from centre import db
+from centre import db, once
 from centre.auth.permissions import FRONT_LINE, allow
 from centre.forms import ConfirmForm
 from centre.privacy import privacy
@@ -209,6 +209,10 @@ def _create_person(form: PersonCreateForm, identity: services.IdentityData) -> R
                     dbs, privacy(), actor_id=current_user.id, person=person, data=identity
                 ),
             )
+    try:
+        once.claim(dbs, form.form_token.data)
+    except once.AlreadySubmittedError:
+        return once.already_saved(url_for("people.index"))
     flash(_("Person %(code)s created. Give them their code.", code=person.code), "success")
     return redirect(url_for("people.detail", code=person.code))
 

@@ -34,7 +34,8 @@ class Desk:
 
         token = re.search(r'name="form_token" type="hidden" value="([^"]+)"', page)
         assert token, "the visit form carries a one-time token"
-        return {"form_token": token.group(1), "age_band": "NK", **fields}
+        # What the page posts even when left empty: the code box and the age band.
+        return {"form_token": token.group(1), "code": "", "age_band": "NK", **fields}
 
 
 @pytest.fixture

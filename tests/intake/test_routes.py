@@ -151,7 +151,8 @@ def test_correct_and_delete_own_recent_visit_with_audit(desk: Desk, session: Ses
     [visit] = visits(session)
     desk.staff.get(f"/reception/visits/{visit.id}/edit")
     response = desk.staff.post(
-        f"/reception/visits/{visit.id}/edit", {"age_band": "NK", f"supply-{desk.condom.id}": "5"}
+        f"/reception/visits/{visit.id}/edit",
+        {"code": "", "age_band": "NK", f"supply-{desk.condom.id}": "5"},
     )
     assert response.status_code == 302
     reread(session)
@@ -176,7 +177,7 @@ def test_a_colleagues_visit_cannot_be_corrected(
 ) -> None:
     from centre.auth.models import Role
 
-    desk.staff.post("/reception/visits", desk.visit_form())
+    desk.staff.post("/reception/visits", desk.visit_form(**{f"service-{desk.shower.id}": "y"}))
     [visit] = visits(session)
     colleague = login_as(Role.SOCIAL_WORKER)  # type: ignore[operator]
     assert colleague.get(f"/reception/visits/{visit.id}/edit").status_code == 403
@@ -207,7 +208,7 @@ def test_screen_lists_the_latest_visits_and_links_to_all(desk: Desk, session: Se
             session,
             settings,
             actor_id=desk.staff.user.id,  # type: ignore[attr-defined]
-            data=services.VisitInput(site_id=desk.site.id),
+            data=services.VisitInput(site_id=desk.site.id, service_ids=frozenset({desk.meal.id})),
         )
     session.commit()
     html = desk.staff.get("/reception", headers=EN).get_data(as_text=True)
@@ -230,7 +231,45 @@ def test_choosing_the_site_of_this_terminal(desk: Desk, session: Session) -> Non
     desk.staff.post("/reception/site", {"site": str(women.id)})
     html = desk.staff.get("/reception", headers=EN).get_data(as_text=True)
     assert "Reception · women en" in html
-    # Visits logged here count for the women's space without ticking anything.
-    desk.staff.post("/reception/visits", desk.visit_form())
+    # Visits logged here count for the women's space without ticking it.
+    desk.staff.post("/reception/visits", desk.visit_form(**{f"service-{desk.shower.id}": "y"}))
     [visit] = visits(session)
     assert visit.site_id == women.id and visit.womens_space
+
+
+def test_an_edit_posted_without_its_fields_changes_nothing(desk: Desk, session: Session) -> None:
+    form = desk.visit_form(
+        code=desk.person.code,
+        **{f"service-{desk.shower.id}": "y", f"supply-{desk.condom.id}": "3"},
+    )
+    desk.staff.post("/reception/visits", form)
+    [visit] = visits(session)
+    desk.staff.get(f"/reception/visits/{visit.id}/edit")
+    response = desk.staff.post(f"/reception/visits/{visit.id}/edit", {}, headers=EN)
+    assert response.status_code == 422
+    assert "The form arrived incomplete" in response.get_data(as_text=True)
+    reread(session)
+    [kept] = visits(session)
+    assert kept.person_id == desk.person.id
+    assert [line.service_id for line in kept.services] == [desk.shower.id]
+    assert [(line.supply_id, line.quantity) for line in kept.supplies] == [(desk.condom.id, 3)]
+
+
+def test_a_visit_with_nothing_in_it_is_refused(desk: Desk, session: Session) -> None:
+    response = desk.staff.post(
+        "/reception/visits", desk.visit_form(gender="woman", remark="just passing"), headers=EN
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Nothing to save" in html and 'value="just passing"' in html
+    assert visits(session) == []
+    # Emptying a saved visit through its correction form is refused the same way.
+    desk.staff.post("/reception/visits", desk.visit_form(**{f"service-{desk.shower.id}": "y"}))
+    [visit] = visits(session)
+    desk.staff.get(f"/reception/visits/{visit.id}/edit")
+    response = desk.staff.post(
+        f"/reception/visits/{visit.id}/edit", {"code": "", "age_band": "NK"}, headers=EN
+    )
+    assert response.status_code == 422 and "Nothing to save" in response.get_data(as_text=True)
+    reread(session)
+    assert [line.service_id for line in visits(session)[0].services] == [desk.shower.id]

@@ -32,6 +32,7 @@ def test_night_visit_after_midnight_counts_in_the_evening_shift(
 ) -> None:
     staff = factories.user(session, app, role=Role.RECEPTION)
     site = factories.site(session)
+    rest = factories.service(session, key="reception_rest")
     before = datetime(2026, 11, 25, 23, 30, tzinfo=BRUSSELS).astimezone(UTC)
     after = datetime(2026, 11, 26, 2, 15, tzinfo=BRUSSELS).astimezone(UTC)
     morning = datetime(2026, 11, 26, 7, 5, tzinfo=BRUSSELS).astimezone(UTC)
@@ -40,7 +41,7 @@ def test_night_visit_after_midnight_counts_in_the_evening_shift(
             session,
             SETTINGS,
             actor_id=staff.id,
-            data=services.VisitInput(site_id=site.id),
+            data=services.VisitInput(site_id=site.id, service_ids=frozenset({rest.id})),
             now=moment,
         )
     night = shift_at(after, SETTINGS.shift_starts)
@@ -75,7 +76,8 @@ def test_totals_by_site_shift_service_and_supply_match_the_visits(
         moment = start + timedelta(minutes=rng.randrange(0, 60 * 48))
         site = rng.choice(sites)
         person = rng.choice([None, *people])
-        chosen = frozenset(s.id for s in rng.sample(service_items, rng.randrange(0, 3)))
+        # At least one service: a visit with neither code nor service is refused.
+        chosen = frozenset(s.id for s in rng.sample(service_items, rng.randrange(1, 3)))
         given = {s.id: rng.randrange(1, 30) for s in rng.sample(supply_items, rng.randrange(0, 3))}
         returned = rng.choice([None, rng.randrange(1, 20)])
         services.log_visit(
