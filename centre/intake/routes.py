@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import segno
@@ -52,7 +52,7 @@ from .forms import (
 )
 from .models import AgeBand, DeletionReason, HandoverEntry, Incident, IncidentKind, Visit
 from .models import IncidentOutcome as Outcome
-from .shifts import Shift, parse_shift_starts, shift_at
+from .shifts import Shift, next_shift, parse_shift_starts, previous_shift, shift_at, shift_of
 
 ERROR_MESSAGES = {
     "code_length": _l("A code has 8 characters, e.g. K7MQ-3XZ9."),
@@ -78,6 +78,12 @@ ERROR_MESSAGES = {
     "incomplete": _l("The form arrived incomplete, so nothing was changed. Reload the page."),
 }
 
+
+# Earliest shift an incident list can be asked for (a bound on the URL, not on the data);
+# the current shift's list also shows incidents still open from the week before, as
+# incidents may be entered up to 7 days late.
+MIN_LISTED_DAY = date(2000, 1, 1)
+OPEN_INCIDENTS_SHOWN = timedelta(days=7)
 
 # Fields the visit form posts even when left empty (a text box, a list).
 VISIT_FORM_ALWAYS_SENDS = frozenset({"code", "age_band"})
@@ -410,6 +416,10 @@ def incident_input(form: IncidentForm, site: Site) -> services.IncidentInput:
     )
 
 
+def incident_shift(incident: Incident) -> Shift:
+    return shift_of(incident.shift_day, incident.shift_index, settings().shift_starts)
+
+
 def show_errors(form: Any, errors: dict[str, list[str]]) -> None:
     """Each error code as a message beside its field (fields of `form` only)."""
     for name, codes in errors.items():
@@ -417,17 +427,52 @@ def show_errors(form: Any, errors: dict[str, list[str]]) -> None:
             form[name].errors = [*form[name].errors, *(message(c) for c in codes)]
 
 
+def chosen_shift() -> Shift:
+    """The shift named by `?day=YYYY-MM-DD&shift=N`, never a future one; else the current."""
+    current = current_shift()
+    starts = settings().shift_starts
+    try:
+        day = date.fromisoformat(request.args.get("day", ""))
+    except ValueError:
+        return current
+    index = request.args.get("shift", 0, type=row_id)
+    if index >= len(starts) or not MIN_LISTED_DAY <= day <= current.day:
+        return current
+    return min(shift_of(day, index, starts), current)
+
+
+def incidents_url(shift: Shift) -> str:
+    """The incident list of `shift`: where an incident is found once saved."""
+    if shift == current_shift():
+        return url_for("intake.incidents")
+    return url_for("intake.incidents", day=shift.day.isoformat(), shift=shift.index)
+
+
 @bp.route("/incidents")
 @allow(FRONT_LINE)
 def incidents() -> str:
     site = current_site()
-    shift = current_shift()
-    listed = services.shift_incidents(db.session(), site_id=site.id, shift=shift) if site else []
+    shift = chosen_shift()
+    current = current_shift()
+    dbs = db.session()
+    listed = services.shift_incidents(dbs, site_id=site.id, shift=shift) if site else []
+    still_open = (
+        services.open_incidents_before(
+            dbs, site_id=site.id, shift=current, since=current.starts_at - OPEN_INCIDENTS_SHOWN
+        )
+        if site and shift == current
+        else []
+    )
+    starts = settings().shift_starts
     return render_template(
         "intake/incidents.html",
         site=site,
         shift=shift,
+        is_current=shift == current,
+        previous_url=incidents_url(previous_shift(shift, starts)),
+        next_url=None if shift == current else incidents_url(next_shift(shift, starts)),
         incidents=listed,
+        still_open=still_open,
         kinds=INCIDENT_KIND_LABELS,
         outcomes=INCIDENT_OUTCOME_LABELS,
         locale=locale(),
@@ -445,7 +490,7 @@ def new_incident() -> Any:
         form.kind.data = request.args["kind"]
     if form.validate_on_submit():
         try:
-            services.log_incident(
+            incident = services.log_incident(
                 db.session(), settings(), actor_id=current_user.id, data=incident_input(form, site)
             )
             once.claim(db.session(), form.form_token.data)
@@ -455,7 +500,7 @@ def new_incident() -> Any:
             show_errors(form, invalid.errors)
         else:
             flash(_("Incident saved."), "success")
-            return redirect(url_for("intake.incidents"))
+            return redirect(incidents_url(incident_shift(incident)))
     return render_template(
         "intake/incident_form.html", form=form, site=site, incident=None, locale=locale()
     ), (422 if form.errors else 200)
@@ -489,7 +534,7 @@ def edit_incident(incident_id: int) -> Any:
             show_errors(form, invalid.errors)
         else:
             flash(_("Incident updated."), "success")
-            return redirect(url_for("intake.incidents"))
+            return redirect(incidents_url(incident_shift(incident)))
     return render_template(
         "intake/incident_form.html",
         form=form,

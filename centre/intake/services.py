@@ -595,6 +595,26 @@ def shift_incidents(session: Session, *, site_id: int, shift: Shift) -> list[Inc
     )
 
 
+def open_incidents_before(
+    session: Session, *, site_id: int, shift: Shift, since: datetime, limit: int = 50
+) -> list[Incident]:
+    """Incidents still open from shifts before `shift` (back to `since`), newest first."""
+    return list(
+        session.scalars(
+            select(Incident)
+            .where(
+                Incident.site_id == site_id,
+                Incident.closed_at.is_(None),
+                Incident.occurred_at >= since,
+                Incident.occurred_at < shift.starts_at,
+            )
+            .options(selectinload(Incident.person))
+            .order_by(Incident.occurred_at.desc())
+            .limit(limit)
+        )
+    )
+
+
 # --- handover log -----------------------------------------------------------------------------
 
 

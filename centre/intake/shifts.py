@@ -64,3 +64,9 @@ def previous_shift(shift: Shift, starts: Sequence[time]) -> Shift:
     if shift.index > 0:
         return shift_of(shift.day, shift.index - 1, starts)
     return shift_of(shift.day - timedelta(days=1), len(starts) - 1, starts)
+
+
+def next_shift(shift: Shift, starts: Sequence[time]) -> Shift:
+    if shift.index + 1 < len(starts):
+        return shift_of(shift.day, shift.index + 1, starts)
+    return shift_of(shift.day + timedelta(days=1), 0, starts)

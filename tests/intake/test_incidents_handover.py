@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -150,3 +151,52 @@ def test_handover_written_searched_and_marked_read_by_the_next_shift(
 def test_the_lookup_box_on_the_reception_screen_opens_the_quick_view(desk: Desk) -> None:
     html = desk.staff.get("/reception").get_data(as_text=True)
     assert 'action="/reception/lookup"' in html and 'id="lookup-code"' in html
+
+
+def test_a_backdated_incident_is_listed_in_the_shift_it_happened_in(
+    desk: Desk, session: Session
+) -> None:
+    from datetime import timedelta
+
+    from centre.db import utcnow
+    from centre.i18n import BRUSSELS
+
+    yesterday = (utcnow() - timedelta(days=1)).astimezone(BRUSSELS)
+    desk.staff.get("/reception/incidents/new")
+    response = desk.staff.post(
+        "/reception/incidents/new",
+        {
+            "kind": "aggression",
+            "occurred_at": yesterday.strftime("%Y-%m-%dT%H:%M"),
+            "outcome": "unknown",
+            "naloxone_doses": "0",
+            "description": "backdated",
+        },
+    )
+    assert response.status_code == 302
+    reread(session)
+    incident = session.scalars(select(Incident)).one()
+    # Saving leads to the list of the shift it happened in, where it is listed.
+    where = response.headers["Location"]
+    assert f"day={incident.shift_day.isoformat()}" in where
+    html = desk.staff.get(where, headers=EN).get_data(as_text=True)
+    assert f"/reception/incidents/{incident.id}" in html.split('data-testid="shift-incidents"')[1]
+    # Still open, it also shows under the current shift until someone closes it.
+    html = desk.staff.get("/reception/incidents", headers=EN).get_data(as_text=True)
+    assert "Still open from earlier shifts" in html
+    assert f"/reception/incidents/{incident.id}" in html.split('data-testid="still-open"')[1]
+    # Walking back shift by shift from today reaches it too.
+    page = "/reception/incidents"
+    for _ in range(6):
+        html = desk.staff.get(page, headers=EN).get_data(as_text=True)
+        if f'href="/reception/incidents/{incident.id}"' in html.split("Still open")[0]:
+            break
+        page = html.split('rel="prev" href="')[1].split('"')[0].replace("&amp;", "&")
+    else:
+        raise AssertionError("the incident's shift is not reachable by 'Previous shift'")
+
+
+@pytest.mark.parametrize("query", ["day=9999-12-31&shift=0", "day=2026-02-30", "day=x&shift=99"])
+def test_odd_shift_choices_show_the_current_shift(desk: Desk, query: str) -> None:
+    response = desk.staff.get(f"/reception/incidents?{query}", headers=EN)
+    assert response.status_code == 200 and "Incidents this shift" in response.get_data(as_text=True)
