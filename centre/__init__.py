@@ -93,10 +93,8 @@ def _register_request_hooks(app: Flask) -> None:
 
 
 def _register_template_context(app: Flask) -> None:
-    from flask_babel import get_locale
-
     from .auth.forms import ROLE_LABELS
-    from .i18n import LANGUAGE_NAMES
+    from .i18n import LANGUAGE_NAMES, language
     from .navigation import navigation_for
 
     @app.context_processor
@@ -105,7 +103,7 @@ def _register_template_context(app: Flask) -> None:
             "language_names": LANGUAGE_NAMES,
             "navigation_for": navigation_for,
             "role_label": lambda role: ROLE_LABELS[role],
-            "current_locale": lambda: str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
+            "current_locale": language,
         }
 
 

@@ -26,7 +26,7 @@ class Form(FlaskForm):
 
     class Meta:
         def get_translations(self, form: Any) -> Any:
-            return wtforms_translations(str(get_locale() or "fr"))
+            return wtforms_translations(str(get_locale() or "fr"))  # en_GB finds en
 
 
 class ConfirmForm(Form):

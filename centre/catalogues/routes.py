@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -13,6 +12,7 @@ from werkzeug.wrappers import Response
 from centre import db, once
 from centre.auth.permissions import CATALOGUES, allow
 from centre.forms import ConfirmForm
+from centre.i18n import language
 
 from . import bp, services
 from .forms import (
@@ -29,10 +29,6 @@ from .forms import (
 )
 from .models import SiteKind
 from .services import Item, Kind
-
-
-def locale() -> str:
-    return str(get_locale())
 
 
 def kind_or_404(kind: str) -> Kind:
@@ -71,7 +67,7 @@ def shortcut_taken_message(error: services.ShortcutTakenError) -> str:
     return _(
         "The letter %(letter)s is already used by the active service “%(service)s”.",
         letter=error.shortcut,
-        service=error.taken_by.label(locale()),
+        service=error.taken_by.label(language()),
     )
 
 
@@ -93,7 +89,7 @@ def render_form(kind: Kind, form: ItemForm, item: Item | None) -> str:
         "catalogues/form.html",
         kind=kind,
         kind_label=KIND_LABELS[kind],
-        title=NEW_ITEM_TITLES[kind] if item is None else item.label(locale()),
+        title=NEW_ITEM_TITLES[kind] if item is None else item.label(language()),
         form=form,
         item=item,
     )
@@ -120,7 +116,7 @@ def items(kind: str) -> str:
         kind_label=KIND_LABELS[catalogue],
         new_label=NEW_ITEM_TITLES[catalogue],
         items=services.list_items(db.session(), catalogue),
-        locale=locale(),
+        locale=language(),
         site_kind_labels=SITE_KIND_LABELS,
     )
 
@@ -151,7 +147,7 @@ def create(kind: str) -> Any:
         except services.ShortcutTakenError as error:
             form.shortcut.errors.append(shortcut_taken_message(error))
         else:
-            flash(_("“%(label)s” was added.", label=item.label(locale())), "success")
+            flash(_("“%(label)s” was added.", label=item.label(language())), "success")
             return redirect(url_for("catalogues.items", kind=catalogue.value))
     return render_form(catalogue, form, None)
 
@@ -177,7 +173,7 @@ def edit(kind: str, item_id: int) -> Any:
             form.shortcut.errors.append(shortcut_taken_message(error))
         else:
             if changed:
-                flash(_("“%(label)s” was saved.", label=item.label(locale())), "success")
+                flash(_("“%(label)s” was saved.", label=item.label(language())), "success")
             else:
                 flash(_("Nothing was changed."), "info")
             return redirect(url_for("catalogues.items", kind=catalogue.value))
@@ -191,7 +187,7 @@ def set_active(kind: str, item_id: int) -> Response:
     item = item_or_404(catalogue, item_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    label = item.label(locale())
+    label = item.label(language())
     if request.form.get("active") == "1":
         try:
             services.reactivate_item(

@@ -16,7 +16,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -30,7 +29,7 @@ from centre.auth.models import User
 from centre.auth.permissions import FRONT_LINE, allow
 from centre.catalogues.models import Service, Site, Supply
 from centre.db import utcnow
-from centre.i18n import BRUSSELS
+from centre.i18n import BRUSSELS, language
 from centre.inputs import page_number, parse_id, row_id
 from centre.pagination import paginate
 from centre.people.forms import GENDER_LABELS
@@ -105,10 +104,6 @@ def settings() -> services.ReceptionSettings:
         )
         current_app.extensions["centre.reception"] = cached
     return cached
-
-
-def locale() -> str:
-    return str(get_locale() or "fr")
 
 
 # Built once: every visit logged reads it.
@@ -196,7 +191,7 @@ def visit_screen(
         "shift": shift,
         "errors": errors,
         "raw": raw or MultiDict(),
-        "locale": locale(),
+        "locale": language(),
         "message": message,
         "saved": saved,
     }
@@ -244,7 +239,7 @@ def unplaced_errors(
 
 def site_form(site: Site) -> SiteForm:
     form = SiteForm(site=site.id)
-    form.site.choices = [SelectChoice(s.id, s.label(locale())) for s in active_sites()]
+    form.site.choices = [SelectChoice(s.id, s.label(language())) for s in active_sites()]
     return form
 
 
@@ -368,7 +363,7 @@ def edit_visit(visit_id: int) -> Any:
         services=active(catalogue(Service)),
         supplies=supplies,
         unplaced_errors=unplaced_errors(errors, form, supplies),
-        locale=locale(),
+        locale=language(),
         message=message,
     ), (422 if errors else 200)
 
@@ -391,7 +386,7 @@ def delete_visit(visit_id: int) -> Any:
         "intake/visit_delete.html",
         visit=visit,
         form=form,
-        locale=locale(),
+        locale=language(),
         gender_labels=GENDER_LABELS,
         reasons=DELETION_REASON_LABELS,
     )
@@ -475,7 +470,7 @@ def incidents() -> str:
         still_open=still_open,
         kinds=INCIDENT_KIND_LABELS,
         outcomes=INCIDENT_OUTCOME_LABELS,
-        locale=locale(),
+        locale=language(),
     )
 
 
@@ -502,7 +497,7 @@ def new_incident() -> Any:
             flash(_("Incident saved."), "success")
             return redirect(incidents_url(incident_shift(incident)))
     return render_template(
-        "intake/incident_form.html", form=form, site=site, incident=None, locale=locale()
+        "intake/incident_form.html", form=form, site=site, incident=None, locale=language()
     ), (422 if form.errors else 200)
 
 
@@ -540,7 +535,7 @@ def edit_incident(incident_id: int) -> Any:
         form=form,
         site=incident.site,
         incident=incident,
-        locale=locale(),
+        locale=language(),
     ), (422 if form.errors else 200)
 
 
@@ -587,7 +582,7 @@ def handover() -> Any:
         page=page,
         search=search,
         authors=authors,
-        locale=locale(),
+        locale=language(),
         shift=current_shift(),
     ), (422 if form.errors else 200)
 
@@ -615,7 +610,7 @@ def quick_view(code: str) -> str:
         "intake/quick_view.html",
         person=person,
         activity=activity,
-        locale=locale(),
+        locale=language(),
         has_consent=person.active_consent(ConsentScope.IDENTITY) is not None,
         gender_labels=GENDER_LABELS,
         kinds=INCIDENT_KIND_LABELS,

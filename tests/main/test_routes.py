@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from centre.auth.models import Role
@@ -112,3 +113,20 @@ def test_an_oversized_request_is_refused_unread(browser: Browser) -> None:
     html = response.get_data(as_text=True)
     assert response.status_code == 413
     assert "Too much data" in html and marker not in html and len(html) < 20_000
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [("en", "29/11/2026, 15:05"), ("fr", "29/11/2026 15:05"), ("nl", "29/11/2026, 15:05")],
+)
+def test_dates_read_as_in_brussels_in_every_language(app: Flask, language: str, shown: str) -> None:
+    from datetime import UTC, datetime
+
+    from flask_babel import format_datetime
+
+    from centre.i18n import language as page_language
+
+    moment = datetime(2026, 11, 29, 14, 5, tzinfo=UTC)  # 15:05 in Brussels
+    with app.test_request_context("/", headers={"Accept-Language": language}):
+        assert format_datetime(moment, "short") == shown
+        assert page_language() == language  # <html lang> and labels: the language alone
