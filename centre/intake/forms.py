@@ -135,7 +135,6 @@ class IncidentForm(OnceMixin, Form):
         render_kw={"inputmode": "numeric", "min": 0, "max": 20},
     )
     ambulance_called = BooleanField(_l("Ambulance called"))
-    hospital_transfer = BooleanField(_l("Taken to hospital"))
     outcome = SelectField(
         _l("Outcome"),
         default=IncidentOutcome.UNKNOWN.value,

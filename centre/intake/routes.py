@@ -404,7 +404,6 @@ def incident_input(form: IncidentForm, site: Site) -> services.IncidentInput:
         occurred_at=occurred.replace(tzinfo=BRUSSELS) if occurred else None,
         naloxone_doses=form.naloxone_doses.data or 0,
         ambulance_called=bool(form.ambulance_called.data),
-        hospital_transfer=bool(form.hospital_transfer.data),
         outcome=Outcome(form.outcome.data),
         description=form.description.data or "",
         closed=bool(form.closed.data),

@@ -476,7 +476,6 @@ class IncidentInput:
     occurred_at: datetime | None = None
     naloxone_doses: int = 0
     ambulance_called: bool = False
-    hospital_transfer: bool = False
     outcome: IncidentOutcome = IncidentOutcome.UNKNOWN
     description: str = ""
     closed: bool = False
@@ -547,7 +546,8 @@ def _apply_incident(
     incident.occurred_at = occurred
     incident.naloxone_doses = data.naloxone_doses
     incident.ambulance_called = data.ambulance_called
-    incident.hospital_transfer = data.hospital_transfer
+    # Asked once, as the outcome; kept as its own column for the figures.
+    incident.hospital_transfer = data.outcome is IncidentOutcome.HOSPITAL
     incident.outcome = data.outcome
     incident.description = data.description.strip() or None
     incident.closed_at = (incident.closed_at or now) if data.closed else None

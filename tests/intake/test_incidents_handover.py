@@ -25,7 +25,6 @@ def test_overdose_with_naloxone_and_ambulance(desk: Desk, session: Session) -> N
             "code": desk.person.code,
             "naloxone_doses": "2",
             "ambulance_called": "y",
-            "hospital_transfer": "y",
             "outcome": "hospital",
             "description": "found in the toilets, responded to second dose",
         },
@@ -200,3 +199,12 @@ def test_a_backdated_incident_is_listed_in_the_shift_it_happened_in(
 def test_odd_shift_choices_show_the_current_shift(desk: Desk, query: str) -> None:
     response = desk.staff.get(f"/reception/incidents?{query}", headers=EN)
     assert response.status_code == 200 and "Incidents this shift" in response.get_data(as_text=True)
+
+
+def test_the_incident_form_asks_about_hospital_once(desk: Desk) -> None:
+    for language in ("en", "fr", "nl"):
+        html = desk.staff.get(
+            "/reception/incidents/new", headers={"Accept-Language": language}
+        ).get_data(as_text=True)
+        hospital = {"en": "Taken to hospital", "fr": "hôpital", "nl": "ziekenhuis"}[language]
+        assert html.count(hospital) == 1, language
