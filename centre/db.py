@@ -321,6 +321,19 @@ def checkpoint_sqlite(engine: Engine, *, wait_ms: int = SQLITE_BUSY_TIMEOUT_MS) 
     return busy == 0
 
 
+def private_sqlite_file(database: str) -> None:
+    """Create the database file readable by its owner only (0600), as the keyring is.
+
+    SQLite would create it 0644 under the usual umask, and its -wal and -shm files take
+    the database file's mode, so setting it here covers all three.
+    """
+    path = Path(database)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)  # a file made by an older version
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for `url`, with the SQLite settings centre relies on."""
     parsed = make_url(url)
@@ -328,7 +341,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         database = parsed.database
         writer_queue = None
         if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            private_sqlite_file(database)
             writer_queue = WriterQueue(database, SQLITE_BUSY_TIMEOUT_MS / 1000)
             kwargs.setdefault("connect_args", {}).setdefault("factory", QueuedConnection)
         else:

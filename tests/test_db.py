@@ -150,3 +150,24 @@ def test_utc_type_refuses_naive_and_normalises_offsets() -> None:
     brussels_noon = datetime(2026, 7, 1, 12, tzinfo=timezone(timedelta(hours=2)))
     stored = column.process_bind_param(brussels_noon, Dialect())  # type: ignore[arg-type]
     assert stored == datetime(2026, 7, 1, 10, tzinfo=UTC)
+
+
+def test_sqlite_files_are_readable_by_their_owner_only(tmp_path: Path) -> None:
+    from centre.privacy.keystore import make_keystore_engine
+
+    old = tmp_path / "old.db"
+    old.touch(mode=0o644)
+    for path, engine in (
+        (tmp_path / "main.db", make_engine(f"sqlite:///{tmp_path / 'main.db'}")),
+        (old, make_engine(f"sqlite:///{old}")),
+        (tmp_path / "keys.db", make_keystore_engine(f"sqlite:///{tmp_path / 'keys.db'}")),
+    ):
+        with engine.begin() as connection:
+            connection.execute(text("CREATE TABLE t (x INTEGER)"))
+            connection.execute(text("INSERT INTO t VALUES (1)"))
+            # The WAL and shared-memory files exist while a connection is open.
+            made = [p for p in tmp_path.iterdir() if p.name.startswith(path.name)]
+            assert {p.name for p in made} >= {path.name, f"{path.name}-wal", f"{path.name}-shm"}
+            for made_path in made:
+                assert made_path.stat().st_mode & 0o777 == 0o600, made_path.name
+        engine.dispose()

@@ -36,6 +36,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
+from centre.db import private_sqlite_file
+
 from .crypto import new_data_key, unwrap_key, wrap_key
 from .errors import KeyDestroyedError, KeyNotFoundError, KeyStoreError
 from .keyring import Keyring, KeyringSource
@@ -76,6 +78,7 @@ def make_keystore_engine(url: str) -> Engine:
             parsed, poolclass=StaticPool, connect_args={"check_same_thread": False}
         )
     else:
+        private_sqlite_file(parsed.database or "")
         engine = create_engine(parsed)
 
     @event.listens_for(engine, "connect")
