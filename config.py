@@ -78,6 +78,23 @@ class Config:
         """Raise ConfigurationError when this configuration cannot run."""
 
     @classmethod
+    def start_warnings(cls) -> list[str]:
+        """What may be a mistake though the app can run: said once, at start."""
+        warnings = []
+        if (
+            not cls.DATABASE_URL.startswith("sqlite")
+            and cls.KEYSTORE_DATABASE_URL.startswith("sqlite")
+            and _env("CENTRE_KEYSTORE_URL") is None
+        ):
+            warnings.append(
+                f"DATABASE_URL is not SQLite but CENTRE_KEYSTORE_URL is unset: data keys go "
+                f"to the local file {cls.KEYSTORE_DATABASE_URL.removeprefix('sqlite:///')}, "
+                "which other app servers do not see. Set CENTRE_KEYSTORE_URL to a database "
+                "of its own (production refuses to start without it)."
+            )
+        return warnings
+
+    @classmethod
     def as_dict(cls) -> dict[str, Any]:
         return {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
 

@@ -31,6 +31,8 @@ def create_app(config: type[Config] | None = None) -> Flask:
     app.config.from_object(config)
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("centre").setLevel(logging.INFO)
+    for warning in config.start_warnings():
+        logging.getLogger("centre").warning(warning)
 
     db.init_app(app)
     csrf.init_app(app)

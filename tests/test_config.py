@@ -15,8 +15,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def start_production(**env: str) -> subprocess.CompletedProcess[str]:
+    return start("production", **env)
+
+
+def start(environment: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Import the app in a fresh process with only these settings."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("CENTRE_", "DATABASE_"))}
-    clean.update({"CENTRE_ENV": "production", **env})
+    clean.update({"CENTRE_ENV": environment, **env})
     return subprocess.run(
         [sys.executable, "-c", "import wsgi"],
         cwd=ROOT,
@@ -74,3 +79,18 @@ def test_complete_production_config_passes_the_check(monkeypatch: pytest.MonkeyP
     short = type("Short", (config,), {"SECRET_KEY": "short"})
     with pytest.raises(ConfigurationError, match="shorter than 32"):
         short.check()
+
+
+def test_development_on_postgresql_with_the_local_key_store_says_so(tmp_path: Path) -> None:
+    settings = {
+        "CENTRE_INSTANCE_DIR": str(tmp_path),
+        "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/test",
+    }
+    started = start("development", **settings)
+    assert started.returncode == 0, started.stderr
+    assert "CENTRE_KEYSTORE_URL is unset" in started.stderr
+    assert str(tmp_path / "keystore.db") in started.stderr
+    quiet = start(
+        "development", **settings, CENTRE_KEYSTORE_URL=f"sqlite:///{tmp_path / 'keys.db'}"
+    )
+    assert quiet.returncode == 0 and "CENTRE_KEYSTORE_URL" not in quiet.stderr
