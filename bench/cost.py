@@ -67,6 +67,7 @@ def real_visit_poster(app: Any) -> Callable[[], None]:
             data={
                 "csrf_token": csrf[1],
                 "form_token": secrets.token_urlsafe(24),
+                "code": "",
                 "age_band": "NK",
                 f"service-{services[0]}": "y",
                 f"supply-{supplies[0]}": "2",
