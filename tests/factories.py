@@ -101,3 +101,21 @@ def person(session: Session, *, actor_id: int, **extra: Any) -> Any:
     from centre.people import services as people_services
 
     return people_services.create_person(session, actor_id=actor_id, **extra)
+
+
+def consenting_person(
+    session: Session, *, actor_id: int, method: str = "oral", **extra: Any
+) -> Any:
+    """A person who agreed, orally by default, that their identity be kept."""
+    from centre.people import services as people_services
+    from centre.people.models import ConsentMethod, ConsentScope
+
+    created = person(session, actor_id=actor_id, **extra)
+    people_services.give_consent(
+        session,
+        actor_id=actor_id,
+        person=created,
+        scope=ConsentScope.IDENTITY,
+        method=ConsentMethod(method),
+    )
+    return created

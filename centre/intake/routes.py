@@ -357,6 +357,7 @@ def edit_visit(visit_id: int) -> Any:
     return render_template(
         "intake/visit_edit.html",
         visit=visit,
+        site=visit.site,
         form=form,
         raw=raw,
         errors=errors,

@@ -149,7 +149,9 @@ def test_screen_lists_the_shift_and_its_totals(desk: Desk) -> None:
 def test_correct_and_delete_own_recent_visit_with_audit(desk: Desk, session: Session) -> None:
     desk.staff.post("/reception/visits", desk.visit_form(**{f"supply-{desk.condom.id}": "2"}))
     [visit] = visits(session)
-    desk.staff.get(f"/reception/visits/{visit.id}/edit")
+    page = desk.staff.get(f"/reception/visits/{visit.id}/edit")
+    assert page.status_code == 200
+    assert f'name="supply-{desk.condom.id}"' in page.get_data(as_text=True)
     response = desk.staff.post(
         f"/reception/visits/{visit.id}/edit",
         {"code": "", "age_band": "NK", f"supply-{desk.condom.id}": "5"},

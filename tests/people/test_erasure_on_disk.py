@@ -23,8 +23,6 @@ from centre.auth.models import Role
 from centre.people import services
 from centre.people.models import (
     BlindIndex,
-    ConsentMethod,
-    ConsentScope,
     ErasureReason,
     Identity,
     Person,
@@ -70,14 +68,7 @@ def with_identity(app: Flask, session: Session) -> tuple[int, Person, list[bytes
     """A committed person with JEANNE's identity: (actor id, person, what must go at erasure)."""
     privacy: Privacy = app.extensions["centre.privacy"]
     actor = factories.user(session, app, role=Role.SOCIAL_WORKER)
-    person = services.create_person(session, actor_id=actor.id)
-    services.give_consent(
-        session,
-        actor_id=actor.id,
-        person=person,
-        scope=ConsentScope.IDENTITY,
-        method=ConsentMethod.ORAL,
-    )
+    person = factories.consenting_person(session, actor_id=actor.id)
     services.save_identity(session, privacy, actor_id=actor.id, person=person, data=JEANNE)
     session.commit()
     identity = session.get(Identity, person.id)

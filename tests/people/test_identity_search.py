@@ -12,15 +12,13 @@ import string
 from collections.abc import Iterator
 from datetime import date
 
-import pytest
-from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from centre.audit.models import AuditEvent
-from centre.auth.models import Role, User
+from centre.auth.models import User
 from centre.people import services
-from centre.people.models import BlindIndex, ConsentMethod, ConsentScope, Person
+from centre.people.models import BlindIndex, Person
 from centre.privacy import Privacy
 from centre.privacy.blind_index import (
     PURPOSE_NAME_BIRTHDATE,
@@ -32,19 +30,6 @@ from tests import factories
 from tests.privacy.niss_space import niss_space
 
 BORN = date(1990, 3, 14)
-
-
-@pytest.fixture
-def privacy(app: Flask) -> Privacy:
-    ext: Privacy = app.extensions["centre.privacy"]
-    return ext
-
-
-@pytest.fixture
-def actor(session: Session, app: Flask) -> User:
-    user = factories.user(session, app, role=Role.SOCIAL_WORKER)
-    session.commit()
-    return user
 
 
 def colliding_niss(key: bytes, count: int) -> list[str]:
@@ -74,14 +59,7 @@ def with_identity(
     session: Session, privacy: Privacy, actor: User, data: services.IdentityData
 ) -> tuple[Person, list[Person]]:
     """A new consenting person with this identity, and the duplicates its save reported."""
-    person = services.create_person(session, actor_id=actor.id)
-    services.give_consent(
-        session,
-        actor_id=actor.id,
-        person=person,
-        scope=ConsentScope.IDENTITY,
-        method=ConsentMethod.ORAL,
-    )
+    person = factories.consenting_person(session, actor_id=actor.id)
     return person, services.save_identity(
         session, privacy, actor_id=actor.id, person=person, data=data
     )

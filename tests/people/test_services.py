@@ -11,11 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from centre.audit.models import AuditEvent
-from centre.auth.models import Role, User
+from centre.auth.models import User
 from centre.people import services
 from centre.people.models import (
     BlindIndex,
-    ConsentMethod,
     ConsentScope,
     ErasureReason,
     Gender,
@@ -50,29 +49,9 @@ JEAN = services.IdentityData(
 
 
 @pytest.fixture
-def privacy(app: Flask) -> Privacy:
-    ext: Privacy = app.extensions["centre.privacy"]
-    return ext
-
-
-@pytest.fixture
-def actor(session: Session, app: Flask) -> User:
-    user = factories.user(session, app, role=Role.SOCIAL_WORKER)
-    session.commit()
-    return user
-
-
-@pytest.fixture
 def consenting(session: Session, actor: User) -> Iterator[object]:
-    person = services.create_person(
+    person = factories.consenting_person(
         session, actor_id=actor.id, gender=Gender.WOMAN, birth_year=1985
-    )
-    services.give_consent(
-        session,
-        actor_id=actor.id,
-        person=person,
-        scope=ConsentScope.IDENTITY,
-        method=ConsentMethod.ORAL,
     )
     yield person
 
@@ -124,14 +103,7 @@ def test_identity_is_stored_encrypted_and_revealed_with_audit(
 def test_a_ciphertext_moved_to_another_person_fails(
     session: Session, actor: User, privacy: Privacy, consenting: object
 ) -> None:
-    other = services.create_person(session, actor_id=actor.id)
-    services.give_consent(
-        session,
-        actor_id=actor.id,
-        person=other,
-        scope=ConsentScope.IDENTITY,
-        method=ConsentMethod.WRITTEN,
-    )
+    other = factories.consenting_person(session, actor_id=actor.id, method="written")
     services.save_identity(session, privacy, actor_id=actor.id, person=consenting, data=JEAN)
     services.save_identity(
         session,
@@ -196,14 +168,7 @@ def test_duplicates_are_flagged_when_identity_is_entered(
     session: Session, actor: User, privacy: Privacy, consenting: object
 ) -> None:
     services.save_identity(session, privacy, actor_id=actor.id, person=consenting, data=JEAN)
-    twin = services.create_person(session, actor_id=actor.id)
-    services.give_consent(
-        session,
-        actor_id=actor.id,
-        person=twin,
-        scope=ConsentScope.IDENTITY,
-        method=ConsentMethod.ORAL,
-    )
+    twin = factories.consenting_person(session, actor_id=actor.id)
     duplicates = services.save_identity(
         session, privacy, actor_id=actor.id, person=twin, data=services.IdentityData(niss=NISS)
     )
@@ -270,14 +235,7 @@ def test_retention_erases_only_inactive_identities(
     from centre.db import utcnow
 
     services.save_identity(session, privacy, actor_id=actor.id, person=consenting, data=JEAN)
-    recent = services.create_person(session, actor_id=actor.id)
-    services.give_consent(
-        session,
-        actor_id=actor.id,
-        person=recent,
-        scope=ConsentScope.IDENTITY,
-        method=ConsentMethod.ORAL,
-    )
+    recent = factories.consenting_person(session, actor_id=actor.id)
     services.save_identity(
         session,
         privacy,
