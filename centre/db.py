@@ -321,17 +321,20 @@ def checkpoint_sqlite(engine: Engine, *, wait_ms: int = SQLITE_BUSY_TIMEOUT_MS) 
     return busy == 0
 
 
-def private_sqlite_file(database: str) -> None:
-    """Create the database file readable by its owner only (0600), as the keyring is.
+def keep_sqlite_file_private(engine: Engine, database: str) -> None:
+    """Make the database file readable by its owner only (0600), as the keyring is.
 
-    SQLite would create it 0644 under the usual umask, and its -wal and -shm files take
-    the database file's mode, so setting it here covers all three.
+    SQLite would create it 0644 under the usual umask, and its -wal and -shm files take the
+    database file's mode, so this covers all three. Done just before the first connection
+    opens it: creating an engine (starting the app) still writes nothing.
     """
-    path = Path(database)
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
-    if path.stat().st_mode & 0o077:
-        path.chmod(0o600)  # a file made by an older version
+
+    @event.listens_for(engine, "do_connect")
+    def _before_connecting(*_args: Any) -> None:
+        path = Path(database)
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)  # a file made by an older version
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -341,7 +344,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         database = parsed.database
         writer_queue = None
         if database and database != ":memory:":
-            private_sqlite_file(database)
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
             writer_queue = WriterQueue(database, SQLITE_BUSY_TIMEOUT_MS / 1000)
             kwargs.setdefault("connect_args", {}).setdefault("factory", QueuedConnection)
         else:
@@ -350,6 +353,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             kwargs.setdefault("connect_args", {"check_same_thread": False})
         engine = create_engine(parsed, **kwargs)
         _configure_sqlite(engine, writer_queue)
+        if database and database != ":memory:":
+            keep_sqlite_file_private(engine, database)
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")

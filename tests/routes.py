@@ -5,6 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from sqlalchemy.orm import Session
+
+from centre.auth.models import User
+from centre.db import utcnow
+from centre.intake.models import HandoverEntry, Incident, IncidentKind, Visit
+from tests import factories
 
 
 def endpoints(app: Flask) -> dict[str, tuple[str, set[str]]]:
@@ -24,3 +30,33 @@ def build(rule: str, values: dict[str, Any]) -> str:
             url = url.replace(f"<{converter}{name}>", str(value))
     assert "<" not in url, f"no test value for a parameter of {rule}"
     return url
+
+
+def objects_behind_urls(session: Session, *, owner: User, other: User) -> dict[str, Any]:
+    """One object for each kind of URL part, and the URL values naming them.
+
+    `owner` created the visit and the incident (their correction pages answer the owner
+    only); `other` wrote the handover note and is the user the admin pages show.
+    """
+    site = factories.site(session, key="routes")
+    factories.service(session, key="shower", shortcut="s")
+    supply = factories.supply(session, key="injection_set", is_syringe=True)
+    person = factories.consenting_person(session, actor_id=owner.id, birth_year=1985)
+    now = utcnow()
+    shift = {"shift_day": now.date(), "shift_index": 0}
+    visit = Visit(site_id=site.id, occurred_at=now, created_by_id=owner.id, **shift)
+    incident = Incident(
+        site_id=site.id, kind=IncidentKind.OTHER, occurred_at=now, created_by_id=owner.id, **shift
+    )
+    entry = HandoverEntry(site_id=site.id, author_id=other.id, body="note", **shift)
+    session.add_all([visit, incident, entry])
+    session.commit()
+    return {
+        "user_id": other.id,
+        "code": person.code,
+        "visit_id": visit.id,
+        "incident_id": incident.id,
+        "entry_id": entry.id,
+        "kind": "supplies",
+        "item_id": supply.id,
+    }

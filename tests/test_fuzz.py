@@ -29,11 +29,9 @@ from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
 from centre.auth.models import Role, User
 from centre.auth.permissions import PUBLIC, policy_of, role_may
-from centre.db import utcnow
-from centre.intake.models import HandoverEntry, Incident, IncidentKind, Visit
 from tests import factories
 from tests.conftest import Browser
-from tests.routes import build, endpoints
+from tests.routes import build, endpoints, objects_behind_urls
 
 # Examples per route a role may use, and per route it is refused (the policy answers first).
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
@@ -280,42 +278,8 @@ def world(
     role: Role | None = request.param
     owner = make_user(role or Role.RECEPTION, username="fuzz.owner")
     other = make_user(Role.RECEPTION, username="fuzz.other")
-    site = factories.site(session, key="fuzz")
-    factories.service(session, key="shower", shortcut="s")
-    supply = factories.supply(session, key="injection_set", is_syringe=True)
     factories.supply(session, key="condom")
-    person = factories.consenting_person(session, actor_id=owner.id, birth_year=1985)
-    session.flush()
-    now = utcnow()
-    visit = Visit(
-        site_id=site.id,
-        occurred_at=now,
-        shift_day=now.date(),
-        shift_index=0,
-        created_by_id=owner.id,
-    )
-    incident = Incident(
-        site_id=site.id,
-        kind=IncidentKind.OTHER,
-        occurred_at=now,
-        shift_day=now.date(),
-        shift_index=0,
-        created_by_id=owner.id,
-    )
-    entry = HandoverEntry(
-        site_id=site.id, author_id=other.id, body="fuzz", shift_day=now.date(), shift_index=0
-    )
-    session.add_all([visit, incident, entry])
-    session.commit()
-    values = {
-        "user_id": other.id,
-        "code": person.code,
-        "visit_id": visit.id,
-        "incident_id": incident.id,
-        "entry_id": entry.id,
-        "kind": "supplies",
-        "item_id": supply.id,
-    }
+    values = objects_behind_urls(session, owner=owner, other=other)
 
     def log_in() -> Browser:
         browser = Browser(app.test_client())

@@ -107,22 +107,26 @@ def _user_named(dbs: Session, username: str) -> User:
 @click.argument("username")
 def disable(username: str) -> None:
     """Disable USERNAME: they cannot log in, and their open sessions end at once."""
-    with db.database().new_session() as dbs:
-        user = _user_named(dbs, username)
-        services.set_active(dbs, actor_id=None, user=user, active=False)
-        dbs.commit()
-    click.echo(f"disabled {user.username}; their sessions were ended")
+    _set_active(username, active=False)
 
 
 @users_cli.command("enable")
 @click.argument("username")
 def enable(username: str) -> None:
     """Enable USERNAME again."""
+    _set_active(username, active=True)
+
+
+def _set_active(username: str, *, active: bool) -> None:
     with db.database().new_session() as dbs:
         user = _user_named(dbs, username)
-        services.set_active(dbs, actor_id=None, user=user, active=True)
+        services.set_active(dbs, actor_id=None, user=user, active=active)
         dbs.commit()
-    click.echo(f"enabled {user.username}")
+    click.echo(
+        f"enabled {user.username}"
+        if active
+        else f"disabled {user.username}; their sessions were ended"
+    )
 
 
 @users_cli.command("unlock")

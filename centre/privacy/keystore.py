@@ -36,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
-from centre.db import private_sqlite_file
+from centre.db import keep_sqlite_file_private
 
 from .crypto import new_data_key, unwrap_key, wrap_key
 from .errors import KeyDestroyedError, KeyNotFoundError, KeyStoreError
@@ -78,8 +78,8 @@ def make_keystore_engine(url: str) -> Engine:
             parsed, poolclass=StaticPool, connect_args={"check_same_thread": False}
         )
     else:
-        private_sqlite_file(parsed.database or "")
         engine = create_engine(parsed)
+        keep_sqlite_file_private(engine, parsed.database or "")
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

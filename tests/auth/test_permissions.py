@@ -17,12 +17,8 @@ from sqlalchemy.orm import Session
 from centre.audit.models import AuditEvent
 from centre.auth.models import Role, User
 from centre.auth.permissions import AUTHENTICATED, PUBLIC, policy_of
-from centre.db import utcnow
-from centre.intake.models import HandoverEntry, Incident, IncidentKind, Visit
-from centre.people import services as people_services
-from tests import factories
 from tests.conftest import Browser
-from tests.routes import build, endpoints
+from tests.routes import build, endpoints, objects_behind_urls
 
 ADMIN = {Role.ADMIN}
 FRONT_LINE = {Role.RECEPTION, Role.SOCIAL_WORKER}
@@ -96,39 +92,7 @@ def test_every_route_has_a_declared_policy_and_an_expectation(app: Flask) -> Non
 @pytest.fixture
 def url_values(make_user: Callable[..., User], session: Session) -> dict[str, Any]:
     target = make_user(Role.RECEPTION, username="matrix.target")
-    person = people_services.create_person(session, actor_id=target.id)
-    site = factories.site(session, key="matrix")
-    now = utcnow()
-    visit = Visit(
-        site_id=site.id,
-        occurred_at=now,
-        shift_day=now.date(),
-        shift_index=0,
-        created_by_id=target.id,
-    )
-    incident = Incident(
-        site_id=site.id,
-        kind=IncidentKind.OTHER,
-        occurred_at=now,
-        shift_day=now.date(),
-        shift_index=0,
-        created_by_id=target.id,
-    )
-    entry = HandoverEntry(
-        site_id=site.id, author_id=target.id, body="matrix", shift_day=now.date(), shift_index=0
-    )
-    supply = factories.supply(session, key="matrix_supply")
-    session.add_all([visit, incident, entry])
-    session.commit()
-    return {
-        "user_id": target.id,
-        "code": person.code,
-        "visit_id": visit.id,
-        "incident_id": incident.id,
-        "entry_id": entry.id,
-        "kind": "supplies",
-        "item_id": supply.id,
-    }
+    return objects_behind_urls(session, owner=target, other=target)
 
 
 def allowed(expected: set[Role] | str, role: Role | None) -> bool:
