@@ -21,8 +21,9 @@ class Navigator:
     def log_in(self, username: str, password: str) -> None:
         self.page.locator("#username").fill(username)
         self.page.locator("#password").fill(password)
-        self.page.locator("#password").press("Enter")
-        self.page.wait_for_load_state()
+        # Wait for the answer to the login itself: a page.goto right after would race it.
+        with self.page.expect_navigation():
+            self.page.locator("#password").press("Enter")
 
     def expect_heading(self, text: str) -> None:
         expect(self.page.get_by_role("heading", level=1)).to_contain_text(text)
