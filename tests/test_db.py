@@ -13,7 +13,8 @@ from flask import Flask
 from sqlalchemy import event, text
 
 from centre.auth.models import Role
-from centre.db import UTCDateTime, WriterQueue, make_engine
+from centre.db import UTCDateTime, make_engine
+from centre.sqlite import WriterQueue
 from tests.conftest import Browser
 
 

@@ -21,8 +21,9 @@ from typing import Any
 from sqlalchemy import Select, func, insert, literal, select, table, text
 from sqlalchemy.orm import Session
 
-from centre.db import lock_for_write, table_of, utcnow
+from centre.db import table_of, utcnow
 from centre.privacy.keyring import AUDIT_KEYS_INFO, AuditKeys
+from centre.sqlite import lock_for_write
 
 from .models import AuditEvent
 

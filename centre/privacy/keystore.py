@@ -13,7 +13,6 @@ import threading
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import (
@@ -34,15 +33,13 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.pool import StaticPool
 
-from centre.db import keep_sqlite_file_private
+from centre.sqlite import checkpoint_sqlite, sqlite_engine
 
 from .crypto import new_data_key, unwrap_key, wrap_key
 from .errors import KeyDestroyedError, KeyNotFoundError, KeyStoreError
 from .keyring import Keyring, KeyringSource
 
-SQLITE_BUSY_TIMEOUT_MS = 10_000
 # Execution option asking the SQLite engine for BEGIN IMMEDIATE (see make_keystore_engine).
 _WRITE = "centre_keystore_write"
 
@@ -71,28 +68,8 @@ def make_keystore_engine(url: str) -> Engine:
     if parsed.get_backend_name() != "sqlite":
         return create_engine(parsed, pool_pre_ping=True)
 
-    in_memory = parsed.database in (None, "", ":memory:")
-    if in_memory:
-        # One shared connection, or every checkout would see a fresh, empty database.
-        engine = create_engine(
-            parsed, poolclass=StaticPool, connect_args={"check_same_thread": False}
-        )
-    else:
-        engine = create_engine(parsed)
-        keep_sqlite_file_private(engine, parsed.database or "")
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # SQLAlchemy, not the sqlite3 module, decides when transactions begin.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-        # Freed pages are zeroed, so a destroyed wrapped key does not linger in the file.
-        cursor.execute("PRAGMA secure_delete = ON")
-        if not in_memory:
-            cursor.execute("PRAGMA journal_mode = WAL")
-            cursor.execute("PRAGMA synchronous = FULL")  # a key written must survive a crash
-        cursor.close()
+    # Every key written must survive a crash: synchronous FULL, unlike the main database.
+    engine = sqlite_engine(parsed, synchronous="FULL", queue_writers=False)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
@@ -197,21 +174,10 @@ class KeyStore:
         with self._write() as conn:
             deleted = conn.execute(delete(data_keys).where(data_keys.c.key_ref == key_ref))
         if self.engine.dialect.name == "sqlite":
-            self._checkpoint()
+            # The old page images, wrapped key included, stay in the -wal file until then.
+            checkpoint_sqlite(self.engine)
         # PostgreSQL keeps the dead tuple until VACUUM; autovacuum reclaims it.
         return deleted.rowcount > 0
-
-    def _checkpoint(self) -> None:
-        # In WAL mode the old page images, wrapped key included, stay in the -wal file until a
-        # checkpoint; TRUNCATE empties it. Best effort: busy readers make it return early.
-        # Raw connection: a checkpoint must run outside a transaction.
-        raw = self.engine.raw_connection()
-        try:
-            cursor = raw.cursor()
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            cursor.close()
-        finally:
-            raw.close()
 
     def rewrap_all(self, batch_size: int = 500) -> int:
         """Re-wrap every data key not under the current KEK; returns how many.
