@@ -63,15 +63,15 @@ def _register_blueprints(app: Flask) -> None:
     from .catalogues import bp as catalogues_bp
     from .employment import bp as employment_bp
     from .housing import bp as housing_bp
-    from .intake import bp as intake_bp
     from .main import bp as main_bp
     from .people import bp as people_bp
+    from .reception import bp as reception_bp
 
     for blueprint in (
         main_bp,
         auth_bp,
         people_bp,
-        intake_bp,
+        reception_bp,
         cases_bp,
         housing_bp,
         employment_bp,
@@ -95,7 +95,7 @@ def _register_request_hooks(app: Flask) -> None:
 
 
 def _register_template_context(app: Flask) -> None:
-    from .auth.forms import ROLE_LABELS
+    from .auth.labels import ROLE_LABELS
     from .i18n import LANGUAGE_NAMES, language
     from .navigation import navigation_for
 

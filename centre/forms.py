@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
@@ -9,7 +10,11 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.i18n import get_translations
+
+from centre.messages import message
+from centre.validation import FieldErrors
 
 
 @cache
@@ -33,3 +38,25 @@ class ConfirmForm(Form):
     """A button that posts: CSRF-protected, nothing else to fill in."""
 
     submit = SubmitField(_l("Confirm"))
+
+
+def choices(labels: Mapping[Any, object], blank: object | None = None) -> list[SelectChoice]:
+    """Choices whose labels stay lazy: translated when a page shows them, never to validate."""
+    options = [SelectChoice("", blank)] if blank is not None else []
+    return options + [SelectChoice(str(value), label) for value, label in labels.items()]
+
+
+def show_errors(form: Any, errors: FieldErrors) -> list[str]:
+    """Each problem's message beside its field of `form`, the one way every page shows them.
+
+    Returns the messages of problems that have no field on the form (about the input as a
+    whole), for the page to show above it.
+    """
+    unplaced = []
+    for name in errors:
+        texts = [message(problem) for problem in errors.get(name)]
+        if name in form:
+            form[name].errors = [*form[name].errors, *texts]
+        else:
+            unplaced.extend(texts)
+    return unplaced

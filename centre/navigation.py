@@ -13,7 +13,7 @@ from centre.auth.permissions import policy_of, role_may
 
 # Order and labels of the main menu; an entry shows only when the user's role may open it.
 MENU: tuple[tuple[str, Any, Any], ...] = (
-    ("intake.visits", _l("Reception"), _l("Log visits, material and incidents of this shift.")),
+    ("reception.visits", _l("Reception"), _l("Log visits, material and incidents of this shift.")),
     ("people.index", _l("People"), _l("Find a person by code or identity; create a person.")),
     ("catalogues.index", _l("Catalogues"), _l("Sites, services and harm-reduction material.")),
     ("auth.users", _l("Users"), _l("Create, disable and reset staff accounts.")),

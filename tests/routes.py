@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from centre.auth.models import User
 from centre.db import utcnow
-from centre.intake.models import HandoverEntry, Incident, IncidentKind, Visit
+from centre.reception.models import HandoverEntry, Incident, IncidentKind, Visit
 from tests import factories
 
 

@@ -53,7 +53,7 @@ def test_route_ids_out_of_range_or_not_ascii_are_not_found(app: Flask, part: str
 
 
 def test_finite_number_refuses_nan_and_infinity(app: Flask) -> None:
-    from centre.intake.forms import VisitForm
+    from centre.reception.forms import VisitForm
 
     for text in ("NaN", "sNaN", "Infinity", "-Infinity"):
         with app.test_request_context("/", method="POST", data={"sharps_litres": text}):

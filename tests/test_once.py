@@ -15,8 +15,8 @@ from centre import once
 from centre.auth.models import Role, User
 from centre.catalogues.models import Service
 from centre.db import utcnow
-from centre.intake.models import HandoverEntry, Incident, Visit
 from centre.people.models import Person
+from centre.reception.models import HandoverEntry, Incident, Visit
 from tests import factories
 from tests.conftest import Browser, reread
 

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from centre.audit.services import Action, record
 from centre.auth.models import Role
-from centre.intake import services as intake_services
-from centre.intake.shifts import parse_shift_starts
+from centre.reception.services import handover
+from centre.reception.settings import ReceptionSettings
+from centre.reception.shifts import parse_shift_starts
 from tests import factories
 from tests.conftest import Browser
 
@@ -58,11 +59,11 @@ def test_handover_second_page(
 ) -> None:
     staff = login_as(Role.RECEPTION)
     site = factories.site(session)
-    settings = intake_services.ReceptionSettings(
+    settings = ReceptionSettings(
         shift_starts=parse_shift_starts("07:00,15:00,23:00"), syringes_per_litre=80
     )
     for number in range(31):
-        intake_services.write_handover(
+        handover.write_handover(
             session,
             settings,
             actor_id=staff.user.id,  # type: ignore[attr-defined]

@@ -7,10 +7,13 @@ import sys
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from centre import db
+from centre.messages import message
+from centre.validation import FieldErrors
 
 from . import services
 from .models import Role, User
@@ -51,21 +54,15 @@ def create(username: str, role: str, one_time: bool) -> None:
                 role=Role(role),
                 password=password,
             )
-        except services.WeakPasswordError as error:
-            raise click.ClickException(
-                "password refused: "
-                + {
-                    "short": f"fewer than {services.MIN_PASSWORD_LENGTH} characters",
-                    "long": f"more than {services.MAX_PASSWORD_LENGTH} characters",
-                    "common": "too common or easy to guess",
-                }.get(error.reason, error.reason)
-            ) from None
-        except services.UsernameTakenError:
-            raise click.ClickException(f"username {username!r} is already taken") from None
-        except services.InvalidUsernameError:
-            raise click.ClickException(
-                "username: 3 to 64 letters, digits, dots, dashes or underscores"
-            ) from None
+        except FieldErrors as problems:
+            # The web's own messages, in English: the command line is not translated.
+            with force_locale("en"):
+                said = "; ".join(
+                    f"{name} refused: {message(problem)}"
+                    for name in problems
+                    for problem in problems.get(name)
+                )
+            raise click.ClickException(said) from None
         dbs.commit()
     click.echo(f"created user {user.username} ({user.role.value})")
     if generated:

@@ -10,15 +10,8 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from centre.forms import Form
 from centre.once import OnceMixin
 
-from .models import Role
+from .labels import ROLE_LABELS
 from .services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-
-ROLE_LABELS = {
-    Role.RECEPTION: _l("Reception"),
-    Role.SOCIAL_WORKER: _l("Social worker"),
-    Role.MANAGER: _l("Manager"),
-    Role.ADMIN: _l("Administrator"),
-}
 
 
 class LoginForm(Form):

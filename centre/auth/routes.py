@@ -6,20 +6,21 @@ from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from centre import db, once
 from centre.audit.services import Action, Outcome, record, record_alone
-from centre.forms import ConfirmForm
+from centre.forms import ConfirmForm, show_errors
 from centre.inputs import page_number
 from centre.pagination import paginate
 from centre.security import local_path
+from centre.validation import FieldErrors
 
 from . import bp, services
-from .forms import ROLE_LABELS, ChangePasswordForm, LoginForm, RoleForm, UserCreateForm
+from .forms import ChangePasswordForm, LoginForm, RoleForm, UserCreateForm
+from .labels import ROLE_LABELS
 from .models import Role, User
 from .permissions import ADMINISTRATION, allow, authenticated, public
 from .sessions import ServerSession, hash_token
@@ -35,23 +36,6 @@ def password_policy() -> services.PasswordPolicy:
 def _server_session() -> ServerSession:
     assert isinstance(session, ServerSession)  # noqa: S101 - installed by create_app
     return session
-
-
-WEAK_PASSWORD_MESSAGES = {
-    "short": _l(
-        "The password must have at least %(n)d characters.", n=services.MIN_PASSWORD_LENGTH
-    ),
-    "long": _l("The password must have at most %(n)d characters.", n=services.MAX_PASSWORD_LENGTH),
-    "common": _l(
-        "This password is too easy to guess (a common password, word or pattern). "
-        "Try a few unrelated words."
-    ),
-    "same": _l("The new password must differ from the current one."),
-}
-
-
-def weak_password_message(reason: str) -> str:
-    return str(WEAK_PASSWORD_MESSAGES[reason])
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -152,10 +136,8 @@ def change_password() -> Any:
                 new=form.new.data or "",
                 keep_session_token_hash=hash_token(token) if token else None,
             )
-        except services.InvalidCredentialsError:
-            form.current.errors.append(_("The current password is wrong."))
-        except services.WeakPasswordError as error:
-            form.new.errors.append(weak_password_message(error.reason))
+        except FieldErrors as problems:
+            show_errors(form, problems)
         else:
             _server_session().rotate()
             flash(_("Your password was changed. Your other sessions were ended."), "success")
@@ -197,12 +179,8 @@ def create_user() -> Any:
             once.claim(db.session(), form.form_token.data)
         except once.AlreadySubmittedError:
             return once.already_saved(url_for("auth.users"))
-        except services.InvalidUsernameError:
-            form.username.errors.append(
-                _("Use 3 to 64 letters, digits, dots, dashes or underscores.")
-            )
-        except services.UsernameTakenError:
-            form.username.errors.append(_("This username is already taken."))
+        except FieldErrors as problems:
+            show_errors(form, problems)
         else:
             return render_template(
                 "auth/one_time_password.html", user=user, one_time=one_time, created=True

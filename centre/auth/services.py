@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
@@ -17,6 +18,7 @@ from zxcvbn import zxcvbn
 
 from centre.audit.services import Action, Outcome, record
 from centre.db import utcnow
+from centre.validation import single
 
 from .models import LoginFailure, Role, User, UserSession
 
@@ -30,20 +32,6 @@ MAX_FAILURES_PER_ADDRESS = 20
 
 class AuthError(Exception):
     """Base of the account errors routes turn into messages."""
-
-
-class WeakPasswordError(AuthError):
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason  # "short", "long", "common" or "same"
-
-
-class UsernameTakenError(AuthError):
-    pass
-
-
-class InvalidUsernameError(AuthError):
-    pass
 
 
 class InvalidCredentialsError(AuthError):
@@ -71,15 +59,15 @@ class PasswordPolicy:
         return PasswordHasher(time_cost=self.time_cost, memory_cost=self.memory_cost)
 
 
-def check_password_strength(password: str, *, username: str = "") -> None:
-    """Raise WeakPasswordError unless the password is long and not a common one."""
+def check_password_strength(password: str, *, username: str = "", field: str = "password") -> None:
+    """FieldErrors on `field` unless the password is long enough and not a common one."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise WeakPasswordError("short")
+        raise single(field, "password_short", n=MIN_PASSWORD_LENGTH)
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise WeakPasswordError("long")
+        raise single(field, "password_long", n=MAX_PASSWORD_LENGTH)
     # zxcvbn matches against lists of the most used passwords, words and keyboard patterns.
     if zxcvbn(password[:100], user_inputs=[username, "centre"])["score"] < 3:
-        raise WeakPasswordError("common")
+        raise single(field, "password_common")
 
 
 def hash_password(policy: PasswordPolicy, password: str) -> str:
@@ -103,10 +91,18 @@ def password_matches(policy: PasswordPolicy, password_hash: str, password: str) 
         return False
 
 
+def usernames(session: Session, user_ids: Iterable[int]) -> dict[int, str]:
+    """Who these users are, by name, for pages that show who wrote or did something."""
+    wanted = set(user_ids)
+    if not wanted:
+        return {}
+    return dict(session.execute(select(User.id, User.username).where(User.id.in_(wanted))).all())
+
+
 def normalise_username(username: str) -> str:
     name = username.strip().lower()
     if not (3 <= len(name) <= 64) or not all(c.isalnum() or c in "._-" for c in name):
-        raise InvalidUsernameError(name)
+        raise single("username", "username_invalid")
     return name
 
 
@@ -127,7 +123,7 @@ def create_user(
     """Create a user; without a password, a one-time one is returned and must be changed."""
     name = normalise_username(username)
     if session.scalar(select(User.id).where(User.username == name)) is not None:
-        raise UsernameTakenError(name)
+        raise single("username", "username_taken")
     one_time = None
     if password is None:
         one_time = generate_one_time_password()
@@ -211,10 +207,10 @@ def change_password(
 ) -> None:
     """Change one's own password; every other session of the user ends."""
     if not password_matches(policy, user.password_hash, current):
-        raise InvalidCredentialsError()
+        raise single("current", "password_wrong")
     if new == current:
-        raise WeakPasswordError("same")
-    check_password_strength(new, username=user.username)
+        raise single("new", "password_same")
+    check_password_strength(new, username=user.username, field="new")
     user.password_hash = hash_password(policy, new)
     user.must_change_password = False
     user.password_changed_at = utcnow()

@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from centre.forms import Form
 from centre.once import OnceMixin
 
-from .models import SiteKind
+from .labels import SITE_KIND_LABELS
 from .services import (
     MAX_LABEL_LENGTH,
     MAX_PER_VISIT,
@@ -19,28 +19,6 @@ from .services import (
     MIN_SORT_ORDER,
     Kind,
 )
-
-KIND_LABELS = {
-    Kind.SITES: _l("Sites"),
-    Kind.SERVICES: _l("Services"),
-    Kind.SUPPLIES: _l("Harm-reduction supplies"),
-}
-KIND_DESCRIPTIONS = {
-    Kind.SITES: _l("Where visits happen: the centre, exchange counters, outreach."),
-    Kind.SERVICES: _l("What reception ticks on a visit, each with its keyboard letter."),
-    Kind.SUPPLIES: _l("Material handed out and taken back, with its per-visit limit."),
-}
-NEW_ITEM_TITLES = {
-    Kind.SITES: _l("New site"),
-    Kind.SERVICES: _l("New service"),
-    Kind.SUPPLIES: _l("New supply"),
-}
-SITE_KIND_LABELS = {
-    SiteKind.CENTRE: _l("Centre"),
-    SiteKind.EXCHANGE_COUNTER: _l("Exchange counter"),
-    SiteKind.WOMENS_SPACE: _l("Women's space"),
-    SiteKind.OUTREACH: _l("Outreach"),
-}
 
 
 def site_kind_choices() -> list[SelectChoice]:

@@ -11,22 +11,21 @@ from werkzeug.wrappers import Response
 
 from centre import db, once
 from centre.auth.permissions import CATALOGUES, allow
-from centre.forms import ConfirmForm
+from centre.forms import ConfirmForm, show_errors
 from centre.i18n import language
+from centre.messages import message
+from centre.validation import FieldErrors
 
 from . import bp, services
 from .forms import (
     EDIT_FORMS,
-    KIND_DESCRIPTIONS,
-    KIND_LABELS,
     NEW_FORMS,
-    NEW_ITEM_TITLES,
-    SITE_KIND_LABELS,
     ItemForm,
     ServiceForm,
     SiteForm,
     SupplyForm,
 )
+from .labels import KIND_DESCRIPTIONS, KIND_LABELS, NEW_ITEM_TITLES, SITE_KIND_LABELS
 from .models import SiteKind
 from .services import Item, Kind
 
@@ -43,32 +42,6 @@ def item_or_404(kind: Kind, item_id: int) -> Item:
         return services.get_item(db.session(), kind, item_id)
     except services.ItemNotFoundError:
         abort(404)
-
-
-def invalid_message(error: services.InvalidValueError) -> str:
-    if error.reason == "required":
-        return _("Fill in this field.")
-    if error.reason == "length":
-        return _("At most %(n)d characters.", n=services.MAX_LABEL_LENGTH)
-    if error.field == "key":
-        return _("Use 2 to 40 lower-case letters, digits or underscores, e.g. naloxone_kit.")
-    if error.field == "shortcut":
-        return _("One letter, a to z, or nothing.")
-    if error.field == "max_per_visit":
-        return _(
-            "Between %(low)d and %(high)d.", low=services.MIN_PER_VISIT, high=services.MAX_PER_VISIT
-        )
-    return _(
-        "Between %(low)d and %(high)d.", low=services.MIN_SORT_ORDER, high=services.MAX_SORT_ORDER
-    )
-
-
-def shortcut_taken_message(error: services.ShortcutTakenError) -> str:
-    return _(
-        "The letter %(letter)s is already used by the active service “%(service)s”.",
-        letter=error.shortcut,
-        service=error.taken_by.label(language()),
-    )
 
 
 def values_from(form: ItemForm) -> services.ItemValues:
@@ -138,14 +111,8 @@ def create(kind: str) -> Any:
             once.claim(db.session(), form.form_token.data)
         except once.AlreadySubmittedError:
             return once.already_saved(url_for("catalogues.items", kind=catalogue.value))
-        except services.InvalidValueError as error:
-            getattr(form, error.field).errors.append(invalid_message(error))
-        except services.DuplicateKeyError:
-            form.key.errors.append(
-                _("This key is already used in this catalogue. Choose another one.")
-            )
-        except services.ShortcutTakenError as error:
-            form.shortcut.errors.append(shortcut_taken_message(error))
+        except FieldErrors as problems:
+            show_errors(form, problems)
         else:
             flash(_("“%(label)s” was added.", label=item.label(language())), "success")
             return redirect(url_for("catalogues.items", kind=catalogue.value))
@@ -167,10 +134,8 @@ def edit(kind: str, item_id: int) -> Any:
                 item=item,
                 values=values_from(form),
             )
-        except services.InvalidValueError as error:
-            getattr(form, error.field).errors.append(invalid_message(error))
-        except services.ShortcutTakenError as error:
-            form.shortcut.errors.append(shortcut_taken_message(error))
+        except FieldErrors as problems:
+            show_errors(form, problems)
         else:
             if changed:
                 flash(_("“%(label)s” was saved.", label=item.label(language())), "success")
@@ -193,13 +158,9 @@ def set_active(kind: str, item_id: int) -> Response:
             services.reactivate_item(
                 db.session(), actor_id=current_user.id, kind=catalogue, item=item
             )
-        except services.ShortcutTakenError as error:
-            flash(
-                shortcut_taken_message(error)
-                + " "
-                + _("Change one of the two letters, then reactivate."),
-                "error",
-            )
+        except FieldErrors as problems:
+            taken = " ".join(message(p) for p in problems.get("shortcut"))
+            flash(taken + " " + _("Change one of the two letters, then reactivate."), "error")
         else:
             flash(_("“%(label)s” is offered again.", label=label), "success")
     else:

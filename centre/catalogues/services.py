@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import cast
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from centre.audit.services import Action, record
+from centre.validation import FieldErrors, single
 
 from .models import Service, Site, SiteKind, Supply
 
@@ -56,28 +58,6 @@ class ItemNotFoundError(CatalogueError):
     pass
 
 
-class InvalidValueError(CatalogueError):
-    """A value the catalogue cannot take; `field` names it, `reason` says why."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(field, reason)
-        self.field = field
-        self.reason = reason  # "required", "length", "format" or "range"
-
-
-class DuplicateKeyError(CatalogueError):
-    """Another item of the same catalogue already has this key."""
-
-
-class ShortcutTakenError(CatalogueError):
-    """Another active service already uses this letter on the visit screen."""
-
-    def __init__(self, shortcut: str, taken_by: Service) -> None:
-        super().__init__(shortcut)
-        self.shortcut = shortcut
-        self.taken_by = taken_by
-
-
 @dataclass(frozen=True)
 class ItemValues:
     """What a manager can set on an item. Fields that do not apply to a catalogue are ignored."""
@@ -110,6 +90,44 @@ def list_items(session: Session, kind: Kind) -> list[Item]:
     return cast("list[Item]", list(session.scalars(query)))
 
 
+# Built once: the visit screen reads them on every request.
+_ACTIVE_SITES = select(Site).where(Site.active.is_(True)).order_by(Site.sort_order, Site.id)
+_BY_ID = {
+    kind: select(model).where(model.id.in_(bindparam("ids", expanding=True)))
+    for kind, model in MODELS.items()
+}
+
+
+def active_sites(session: Session) -> list[Site]:
+    """The sites a terminal can work for, in screen order."""
+    return list(session.scalars(_ACTIVE_SITES))
+
+
+def active_site(session: Session, site_id: int | None) -> Site | None:
+    """The site with this id if it is active; else the first active site, if any."""
+    site = session.get(Site, site_id) if site_id is not None else None
+    if site is not None and site.active:
+        return site
+    return session.scalars(_ACTIVE_SITES.limit(1)).first()
+
+
+def in_screen_order(session: Session, kind: Kind) -> list[Item]:
+    """Every item in screen order, inactive ones too: older records still name them."""
+    model = MODELS[kind]
+    return cast(
+        "list[Item]", list(session.scalars(select(model).order_by(model.sort_order, model.id)))
+    )
+
+
+def items_by_id(session: Session, kind: Kind, ids: Iterable[int]) -> dict[int, Item]:
+    """The items of a catalogue with these ids (unknown ids are simply absent)."""
+    wanted = list(ids)
+    if not wanted:
+        return {}
+    items = cast("list[Item]", list(session.scalars(_BY_ID[kind], {"ids": wanted})))
+    return {item.id: item for item in items}
+
+
 def counts(session: Session) -> list[KindCount]:
     result = []
     for kind, model in MODELS.items():
@@ -130,44 +148,44 @@ def get_item(session: Session, kind: Kind, item_id: int) -> Item:
 # --- validation -------------------------------------------------------------------------------
 
 
-def normalise_key(key: str) -> str:
+def normalise_key(key: str, problems: FieldErrors) -> str:
     key = key.strip().lower()
     if not KEY_PATTERN.fullmatch(key):
-        raise InvalidValueError("key", "format")
+        problems.add("key", "key_format")
     return key
 
 
-def normalise_shortcut(shortcut: str | None) -> str | None:
+def normalise_shortcut(shortcut: str | None, problems: FieldErrors) -> str | None:
     shortcut = (shortcut or "").strip().lower()
     if not shortcut:
         return None
     if not SHORTCUT_PATTERN.fullmatch(shortcut):
-        raise InvalidValueError("shortcut", "format")
+        problems.add("shortcut", "shortcut_format")
     return shortcut
 
 
-def _check_range(field: str, value: int, low: int, high: int) -> None:
+def _check_range(problems: FieldErrors, name: str, value: int, low: int, high: int) -> None:
     if not low <= value <= high:
-        raise InvalidValueError(field, "range")
+        problems.add(name, "range", low=low, high=high)
 
 
-def normalise_values(kind: Kind, values: ItemValues) -> ItemValues:
-    """Trimmed labels and checked numbers; InvalidValueError names the first bad field."""
+def normalise_values(kind: Kind, values: ItemValues, problems: FieldErrors) -> ItemValues:
+    """Trimmed labels and checked numbers; what is wrong goes into `problems`."""
     labels = {}
     for language in LANGUAGES:
         name = f"label_{language}"
         label = getattr(values, name).strip()
         if not label:
-            raise InvalidValueError(name, "required")
-        if len(label) > MAX_LABEL_LENGTH:
-            raise InvalidValueError(name, "length")
+            problems.add(name, "required")
+        elif len(label) > MAX_LABEL_LENGTH:
+            problems.add(name, "length", n=MAX_LABEL_LENGTH)
         labels[name] = label
-    _check_range("sort_order", values.sort_order, MIN_SORT_ORDER, MAX_SORT_ORDER)
+    _check_range(problems, "sort_order", values.sort_order, MIN_SORT_ORDER, MAX_SORT_ORDER)
     shortcut = None
     if kind is Kind.SERVICES:
-        shortcut = normalise_shortcut(values.shortcut)
+        shortcut = normalise_shortcut(values.shortcut, problems)
     if kind is Kind.SUPPLIES:
-        _check_range("max_per_visit", values.max_per_visit, MIN_PER_VISIT, MAX_PER_VISIT)
+        _check_range(problems, "max_per_visit", values.max_per_visit, MIN_PER_VISIT, MAX_PER_VISIT)
     return ItemValues(
         **labels,
         sort_order=values.sort_order,
@@ -178,16 +196,23 @@ def normalise_values(kind: Kind, values: ItemValues) -> ItemValues:
     )
 
 
-def _check_shortcut_free(session: Session, shortcut: str | None, item_id: int | None) -> None:
+def _check_shortcut_free(
+    session: Session, problems: FieldErrors, shortcut: str | None, item_id: int | None
+) -> None:
     """A letter toggles one service only: no two active services may share it."""
-    if shortcut is None:
+    if shortcut is None or "shortcut" in problems:
         return
     query = select(Service).where(Service.active, Service.shortcut == shortcut)
     if item_id is not None:
         query = query.where(Service.id != item_id)
     other = session.scalars(query.limit(1)).first()
     if other is not None:
-        raise ShortcutTakenError(shortcut, other)
+        problems.add(
+            "shortcut",
+            "shortcut_taken",
+            letter=shortcut,
+            service={language: other.label(language) for language in LANGUAGES},
+        )
 
 
 def _apply(kind: Kind, item: Item, values: ItemValues) -> bool:
@@ -214,23 +239,25 @@ def _apply(kind: Kind, item: Item, values: ItemValues) -> bool:
 def create_item(
     session: Session, *, actor_id: int, kind: Kind, key: str, values: ItemValues
 ) -> Item:
-    """A new, active item. The key cannot be changed afterwards."""
-    key = normalise_key(key)
-    values = normalise_values(kind, values)
+    """A new, active item. The key cannot be changed afterwards. FieldErrors if invalid."""
+    problems = FieldErrors()
+    key = normalise_key(key, problems)
+    values = normalise_values(kind, values, problems)
     model = MODELS[kind]
-    if session.scalar(select(model.id).where(model.key == key)) is not None:
-        raise DuplicateKeyError(key)
+    if "key" not in problems and session.scalar(select(model.id).where(model.key == key)):
+        problems.add("key", "key_taken")
     if kind is Kind.SERVICES:
-        _check_shortcut_free(session, values.shortcut, None)
+        _check_shortcut_free(session, problems, values.shortcut, None)
+    problems.raise_if_any()
     item = model(key=key, active=True)
     _apply(kind, item, values)
     try:
-        # A savepoint, so that a concurrent insert of the same key is a named error, not a 500.
+        # A savepoint, so that a concurrent insert of the same key is told, not a 500.
         with session.begin_nested():
             session.add(item)
             session.flush()
     except IntegrityError:
-        raise DuplicateKeyError(key) from None
+        raise single("key", "key_taken") from None
     _record(session, Action.CATALOGUE_CREATED, actor_id, kind, item)
     return item
 
@@ -239,9 +266,11 @@ def update_item(
     session: Session, *, actor_id: int, kind: Kind, item: Item, values: ItemValues
 ) -> bool:
     """Change labels, order and the catalogue's own settings; True if anything changed."""
-    values = normalise_values(kind, values)
+    problems = FieldErrors()
+    values = normalise_values(kind, values, problems)
     if kind is Kind.SERVICES and item.active:
-        _check_shortcut_free(session, values.shortcut, item.id)
+        _check_shortcut_free(session, problems, values.shortcut, item.id)
+    problems.raise_if_any()
     if not _apply(kind, item, values):
         return False
     session.flush()
@@ -260,11 +289,14 @@ def deactivate_item(session: Session, *, actor_id: int, kind: Kind, item: Item) 
 
 
 def reactivate_item(session: Session, *, actor_id: int, kind: Kind, item: Item) -> bool:
-    """Offer the item again. ShortcutTakenError if an active service took its letter meanwhile."""
+    """Offer the item again. FieldErrors (shortcut_taken) if an active service took its letter
+    meanwhile."""
     if item.active:
         return False
     if isinstance(item, Service):
-        _check_shortcut_free(session, item.shortcut, item.id)
+        problems = FieldErrors()
+        _check_shortcut_free(session, problems, item.shortcut, item.id)
+        problems.raise_if_any()
     item.active = True
     session.flush()
     _record(session, Action.CATALOGUE_REACTIVATED, actor_id, kind, item)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -18,7 +17,6 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -28,49 +26,18 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from centre.forms import Form
+from centre.forms import Form, choices
 from centre.once import OnceMixin
 from centre.privacy.codes import CODE_PATTERN
 
-from .models import ConsentMethod, ErasureReason, Gender
-
-GENDER_LABELS = {
-    Gender.WOMAN: _l("Woman"),
-    Gender.MAN: _l("Man"),
-    Gender.NON_BINARY: _l("Non-binary"),
-    Gender.NOT_STATED: _l("Not stated"),
-}
-CONSENT_METHOD_LABELS = {
-    ConsentMethod.ORAL: _l("Oral (the person agreed aloud)"),
-    ConsentMethod.WRITTEN: _l("Written (signed form)"),
-}
-RESIDENCE_STATUS_LABELS = {
-    "belgian": _l("Belgian"),
-    "eu_citizen": _l("EU citizen"),
-    "residence_permit": _l("Non-EU, with a residence permit"),
-    "asylum_seeker": _l("Asylum seeker"),
-    "undocumented": _l("Without papers"),
-    "other": _l("Other"),
-    "unknown": _l("Not known"),
-}
-HEALTH_INSURANCE_LABELS = {
-    "mutuality": _l("Insured (health insurance fund)"),
-    "urgent_medical_aid": _l("Urgent medical aid (CPAS/OCMW)"),
-    "none": _l("Not insured"),
-    "unknown": _l("Not known"),
-}
-ERASURE_REASON_LABELS = {
-    ErasureReason.REQUEST: _l("The person asked for it"),
-    ErasureReason.CONSENT_WITHDRAWN: _l("The person withdrew consent"),
-    ErasureReason.DUPLICATE: _l("Entered on the wrong person (duplicate)"),
-    ErasureReason.RETENTION: _l("Retention period over"),
-}
-
-
-def choices(labels: Mapping[Any, object], blank: object | None = None) -> list[SelectChoice]:
-    """Choices whose labels stay lazy: translated when a page shows them, never to validate."""
-    options = [SelectChoice("", blank)] if blank is not None else []
-    return options + [SelectChoice(str(value), label) for value, label in labels.items()]
+from .labels import (
+    CONSENT_METHOD_LABELS,
+    ERASURE_REASON_LABELS,
+    GENDER_LABELS,
+    HEALTH_INSURANCE_LABELS,
+    RESIDENCE_STATUS_LABELS,
+)
+from .models import Gender
 
 
 def current_year() -> int:

@@ -6,24 +6,18 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from centre import db, once
 from centre.auth.permissions import FRONT_LINE, allow
-from centre.forms import ConfirmForm
+from centre.forms import ConfirmForm, show_errors
 from centre.privacy import privacy
-from centre.privacy.errors import InvalidCodeError, InvalidNISSError
 from centre.privacy.niss import format_niss
+from centre.validation import FieldErrors
 
 from . import bp, services
 from .forms import (
-    CONSENT_METHOD_LABELS,
-    ERASURE_REASON_LABELS,
-    GENDER_LABELS,
-    HEALTH_INSURANCE_LABELS,
-    RESIDENCE_STATUS_LABELS,
     AttributesForm,
     CodeSearchForm,
     ConfirmedActionForm,
@@ -33,18 +27,14 @@ from .forms import (
     IdentitySearchForm,
     PersonCreateForm,
 )
+from .labels import (
+    CONSENT_METHOD_LABELS,
+    ERASURE_REASON_LABELS,
+    GENDER_LABELS,
+    HEALTH_INSURANCE_LABELS,
+    RESIDENCE_STATUS_LABELS,
+)
 from .models import ConsentMethod, ConsentScope, ErasureReason, Gender, Person
-
-CODE_ERRORS = {
-    "length": _l("A code has 8 characters, e.g. K7MQ-3XZ9."),
-    "character": _l("This code contains a character that codes never use."),
-    "check": _l("This code is mistyped: its last character does not match. Check it again."),
-}
-NISS_ERRORS = {
-    "format": _l("A national register number has 11 digits."),
-    "date": _l("The first six digits are not a possible birth date."),
-    "check": _l("This number is mistyped: its check digits do not match."),
-}
 
 
 def template_labels() -> dict[str, Any]:
@@ -60,10 +50,10 @@ def template_labels() -> dict[str, Any]:
 
 def load_person(code: str) -> Person:
     """The person behind a code in a URL; 404 for an unknown or malformed one."""
-    try:
-        return services.find_by_code(db.session(), code)
-    except (InvalidCodeError, services.PersonNotFoundError):
+    person = services.person_with_code(db.session(), code)
+    if person is None:
         abort(404)
+    return person
 
 
 def identity_from(form: IdentityForm | PersonCreateForm) -> services.IdentityData:
@@ -80,9 +70,9 @@ def identity_from(form: IdentityForm | PersonCreateForm) -> services.IdentityDat
     )
 
 
-def flash_checks(identity: services.IdentityData, duplicates: list[Person]) -> None:
+def flash_checks(birth_date_differs_from_niss: bool, duplicates: list[Person]) -> None:
     """Warnings after saving an identity: possible duplicates, a birth date to check."""
-    if services.birth_date_differs_from_niss(identity):
+    if birth_date_differs_from_niss:
         flash(
             _(
                 "The birth date differs from the one in the national register number. "
@@ -119,10 +109,8 @@ def find() -> Any:
     if form.validate():
         try:
             person = services.find_by_code(db.session(), form.code.data or "")
-        except InvalidCodeError as error:
-            form.code.errors.append(str(CODE_ERRORS[error.reason]))
-        except services.PersonNotFoundError:
-            form.code.errors.append(_("No person has this code."))
+        except FieldErrors as problems:
+            show_errors(form, problems)
         else:
             return redirect(url_for("people.detail", code=person.code))
     return render_template(
@@ -146,12 +134,8 @@ def find_identity() -> Any:
                 last_name=form.last_name.data or "",
                 birth_date=form.birth_date.data,
             )
-        except InvalidNISSError as error:
-            form.niss.errors.append(str(NISS_ERRORS[error.reason]))
-        except services.EmptySearchError:
-            form.niss.errors.append(
-                _("Give a national register number, or a last name with a birth date.")
-            )
+        except FieldErrors as problems:
+            show_errors(form, problems)
     return render_template(
         "people/index.html",
         code_form=CodeSearchForm(formdata=None),
@@ -166,55 +150,31 @@ def find_identity() -> Any:
 def create() -> Any:
     form = PersonCreateForm()
     if form.validate_on_submit():
-        identity = identity_from(form)
-        if not identity.is_empty() and not form.record_identity.data:
-            form.record_identity.errors.append(
-                _(
-                    "Identity can be kept only if the person agrees. Tick the box, or empty "
-                    "the identity fields."
-                )
-            )
-        elif form.record_identity.data and not form.consent_method.data:
-            form.consent_method.errors.append(_("Say how the person gave consent."))
-        else:
-            try:
-                identity = services.normalise_identity(identity)
-            except InvalidNISSError as error:
-                form.niss.errors.append(str(NISS_ERRORS[error.reason]))
-            else:
-                return _create_person(form, identity)
-    return render_template("people/new.html", form=form)
-
-
-def _create_person(form: PersonCreateForm, identity: services.IdentityData) -> Response:
-    dbs = db.session()
-    person = services.create_person(
-        dbs,
-        actor_id=current_user.id,
-        gender=Gender(form.gender.data),
-        birth_year=form.birth_year.data,
-    )
-    if form.record_identity.data:
-        services.give_consent(
-            dbs,
-            actor_id=current_user.id,
-            person=person,
-            scope=ConsentScope.IDENTITY,
-            method=ConsentMethod(form.consent_method.data),
-        )
-        if not identity.is_empty():
-            flash_checks(
-                identity,
-                services.save_identity(
-                    dbs, privacy(), actor_id=current_user.id, person=person, data=identity
+        dbs = db.session()
+        try:
+            registered = services.register_person(
+                dbs,
+                privacy(),
+                actor_id=current_user.id,
+                gender=Gender(form.gender.data),
+                birth_year=form.birth_year.data,
+                agreed=bool(form.record_identity.data),
+                consent_method=(
+                    ConsentMethod(form.consent_method.data) if form.consent_method.data else None
                 ),
+                identity=identity_from(form),
             )
-    try:
-        once.claim(dbs, form.form_token.data)
-    except once.AlreadySubmittedError:
-        return once.already_saved(url_for("people.index"))
-    flash(_("Person %(code)s created. Give them their code.", code=person.code), "success")
-    return redirect(url_for("people.detail", code=person.code))
+            once.claim(dbs, form.form_token.data)
+        except once.AlreadySubmittedError:
+            return once.already_saved(url_for("people.index"))
+        except FieldErrors as problems:
+            show_errors(form, problems)
+        else:
+            flash_checks(registered.birth_date_differs_from_niss, registered.duplicates)
+            person = registered.person
+            flash(_("Person %(code)s created. Give them their code.", code=person.code), "success")
+            return redirect(url_for("people.detail", code=person.code))
+    return render_template("people/new.html", form=form)
 
 
 @bp.route("/<code>")
@@ -313,10 +273,10 @@ def identity(code: str) -> Any:
             duplicates = services.save_identity(
                 db.session(), privacy(), actor_id=current_user.id, person=person, data=data
             )
-        except InvalidNISSError as error:
-            form.niss.errors.append(str(NISS_ERRORS[error.reason]))
+        except FieldErrors as problems:
+            show_errors(form, problems)
         else:
-            flash_checks(data, duplicates)
+            flash_checks(services.birth_date_differs_from_niss(data), duplicates)
             flash(_("Identity saved, encrypted."), "success")
             return redirect(url_for("people.detail", code=person.code))
     return render_template("people/identity.html", person=person, form=form)

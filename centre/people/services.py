@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import and_, bindparam, delete, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from centre.audit.services import Action, record
@@ -25,9 +25,10 @@ from centre.privacy.blind_index import (
     normalise_last_name,
 )
 from centre.privacy.codes import generate_code, normalise_code
-from centre.privacy.errors import InvalidNISSError, KeyDestroyedError
+from centre.privacy.errors import InvalidCodeError, InvalidNISSError, KeyDestroyedError
 from centre.privacy.fields import FieldCipher
 from centre.privacy.niss import niss_birth_date, validate_niss
+from centre.validation import FieldErrors, single
 
 from .models import (
     IDENTITY_FIELDS,
@@ -49,10 +50,6 @@ class PeopleError(Exception):
     """Base of the errors routes turn into messages."""
 
 
-class PersonNotFoundError(PeopleError):
-    pass
-
-
 class ConsentRequiredError(PeopleError):
     """Identity may be stored only while the person's identity consent is active."""
 
@@ -67,10 +64,6 @@ class IdentityErasedError(PeopleError):
 
 class NoIdentityError(PeopleError):
     pass
-
-
-class EmptySearchError(PeopleError):
-    """An identity search needs a NISS, or a last name with a birth date."""
 
 
 @dataclass(frozen=True)
@@ -137,13 +130,87 @@ def create_person(
     return person
 
 
-def find_by_code(session: Session, code: str) -> Person:
-    """The person with this code. InvalidCodeError for a mistyped code, never a near match."""
-    canonical = normalise_code(code)
-    person = session.scalar(select(Person).where(Person.code == canonical))
+@dataclass(frozen=True)
+class Registration:
+    """A person just registered, and what staff should check with them."""
+
+    person: Person
+    duplicates: list[Person]
+    birth_date_differs_from_niss: bool
+
+
+def register_person(
+    session: Session,
+    privacy: Privacy,
+    *,
+    actor_id: int,
+    gender: Gender = Gender.NOT_STATED,
+    birth_year: int | None = None,
+    agreed: bool = False,
+    consent_method: ConsentMethod | None = None,
+    identity: IdentityData | None = None,
+) -> Registration:
+    """A new person with a code; with their agreement, their consent and identity too.
+
+    FieldErrors when identity is given without agreement ("record_identity"), agreement
+    without how it was given ("consent_method"), or a NISS that is not one ("niss").
+    """
+    identity = identity or IdentityData()
+    problems = FieldErrors()
+    if not identity.is_empty() and not agreed:
+        problems.add("record_identity", "identity_without_consent")
+    if agreed and consent_method is None:
+        problems.add("consent_method", "consent_method")
+    try:
+        identity = normalise_identity(identity)
+    except FieldErrors as niss_problems:
+        problems.merge(niss_problems)
+    problems.raise_if_any()
+    person = create_person(session, actor_id=actor_id, gender=gender, birth_year=birth_year)
+    duplicates: list[Person] = []
+    if agreed and consent_method is not None:
+        give_consent(
+            session,
+            actor_id=actor_id,
+            person=person,
+            scope=ConsentScope.IDENTITY,
+            method=consent_method,
+        )
+        if not identity.is_empty():
+            duplicates = save_identity(
+                session, privacy, actor_id=actor_id, person=person, data=identity
+            )
+    return Registration(person, duplicates, birth_date_differs_from_niss(identity))
+
+
+# Built once: reception looks a code up on every visit logged under one.
+_PERSON_BY_CODE = select(Person).where(Person.code == bindparam("code"))
+
+
+def find_by_code(
+    session: Session, code: str, *, field: str = "code", unknown: str = "code_unknown"
+) -> Person:
+    """The person behind a typed code, never a near match.
+
+    FieldErrors on `field`: code_length, code_character or code_check for a mistyped code
+    (its check character catches typos), `unknown` for a well-formed code of nobody.
+    """
+    try:
+        canonical = normalise_code(code)
+    except InvalidCodeError as error:
+        raise single(field, f"code_{error.reason}") from None
+    person = session.scalar(_PERSON_BY_CODE, {"code": canonical})
     if person is None:
-        raise PersonNotFoundError()
+        raise single(field, unknown)
     return person
+
+
+def person_with_code(session: Session, code: str) -> Person | None:
+    """The person a code in a URL names; None when it is malformed or nobody's."""
+    try:
+        return find_by_code(session, code)
+    except FieldErrors:
+        return None
 
 
 def update_attributes(
@@ -220,13 +287,23 @@ def withdraw_consent(
 # --- the identity vault -----------------------------------------------------------------------
 
 
+def checked_niss(text: str) -> str:
+    """The 11 digits of a typed NISS ("" when none); FieldErrors on "niss" says what is wrong."""
+    if not text.strip():
+        return ""
+    try:
+        return validate_niss(text)
+    except InvalidNISSError as error:
+        raise single("niss", f"niss_{error.reason}") from None
+
+
 def normalise_identity(data: IdentityData) -> IdentityData:
-    """Trimmed values and a validated NISS (InvalidNISSError names what is wrong)."""
+    """Trimmed values and a validated NISS (FieldErrors on "niss" if it is not one)."""
     return IdentityData(
         first_name=data.first_name.strip(),
         last_name=data.last_name.strip(),
         birth_date=data.birth_date,
-        niss=validate_niss(data.niss) if data.niss.strip() else "",
+        niss=checked_niss(data.niss),
         phone=data.phone.strip(),
         address=data.address.strip(),
         nationality=data.nationality.strip(),
@@ -459,17 +536,13 @@ def find_by_identity(
 ) -> list[Person]:
     """Persons whose NISS, or last name and birth date, match exactly (after normalising).
 
-    EmptySearchError without a NISS or a last name (one that does not normalise to nothing)
-    with a birth date.
+    FieldErrors on "niss" for a mistyped NISS, or for a search with neither a NISS nor a
+    last name (one that does not normalise to nothing) with a birth date.
     """
-    data = IdentityData(
-        niss=validate_niss(niss) if niss.strip() else "",
-        last_name=last_name.strip(),
-        birth_date=birth_date,
-    )
+    data = IdentityData(niss=checked_niss(niss), last_name=last_name.strip(), birth_date=birth_date)
     index_values = _index_values(privacy.blind_index_key, data)
     if not index_values:
-        raise EmptySearchError()
+        raise single("niss", "search_empty")
     found = _confirmed_matches(session, privacy, data, index_values)
     # The search terms are identifying: the audit keeps only who searched and what was found.
     record(

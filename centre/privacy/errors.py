@@ -6,7 +6,7 @@ ciphertext (DESIGN "Privacy model": nothing identifying in exception messages or
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Literal
 
 CodeReason = Literal["length", "character", "check"]
 NISSReason = Literal["format", "date", "check"]
@@ -52,28 +52,18 @@ class BlindIndexError(PrivacyError):
 
 
 class InvalidCodeError(PrivacyError):
-    """A person code is malformed; `reason` says how, for a precise form message."""
-
-    MESSAGES: ClassVar[dict[str, str]] = {
-        "length": "a person code has 8 symbols",
-        "character": "a person code contains a symbol outside its alphabet",
-        "check": "the person code's check symbol does not match (probably a typo)",
-    }
+    """A person code is malformed; `reason` says how. Services turn it into the FieldErrors
+    code `code_<reason>`, whose words are in `centre.messages`."""
 
     def __init__(self, reason: CodeReason) -> None:
-        super().__init__(self.MESSAGES[reason])
+        super().__init__(f"malformed person code ({reason})")
         self.reason: CodeReason = reason
 
 
 class InvalidNISSError(PrivacyError):
-    """A national register number is malformed; `reason` says how."""
-
-    MESSAGES: ClassVar[dict[str, str]] = {
-        "format": "a national register number has 11 digits",
-        "date": "the national register number's birth date part is not a date",
-        "check": "the national register number's check digits do not match",
-    }
+    """A national register number is malformed; `reason` says how (`niss_<reason>` in
+    `centre.messages`)."""
 
     def __init__(self, reason: NISSReason) -> None:
-        super().__init__(self.MESSAGES[reason])
+        super().__init__(f"malformed national register number ({reason})")
         self.reason: NISSReason = reason

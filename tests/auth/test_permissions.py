@@ -53,19 +53,19 @@ EXPECTED: dict[str, set[Role] | str] = {
     "people.open_identity": FRONT_LINE,
     "people.withdraw_consent": FRONT_LINE,
     "people.erase": FRONT_LINE,
-    "intake.visits": FRONT_LINE,
-    "intake.choose_site": FRONT_LINE,
-    "intake.log_visit": FRONT_LINE,
-    "intake.edit_visit": FRONT_LINE,
-    "intake.delete_visit": FRONT_LINE,
-    "intake.incidents": FRONT_LINE,
-    "intake.new_incident": FRONT_LINE,
-    "intake.edit_incident": FRONT_LINE,
-    "intake.handover": FRONT_LINE,
-    "intake.mark_read": FRONT_LINE,
-    "intake.quick_view": FRONT_LINE,
-    "intake.member_card": FRONT_LINE,
-    "intake.lookup": FRONT_LINE,
+    "reception.visits": FRONT_LINE,
+    "reception.choose_site": FRONT_LINE,
+    "reception.log_visit": FRONT_LINE,
+    "reception.edit_visit": FRONT_LINE,
+    "reception.delete_visit": FRONT_LINE,
+    "reception.incidents": FRONT_LINE,
+    "reception.new_incident": FRONT_LINE,
+    "reception.edit_incident": FRONT_LINE,
+    "reception.handover": FRONT_LINE,
+    "reception.mark_read": FRONT_LINE,
+    "reception.quick_view": FRONT_LINE,
+    "reception.member_card": FRONT_LINE,
+    "reception.lookup": FRONT_LINE,
     "catalogues.index": CATALOGUES,
     "catalogues.items": CATALOGUES,
     "catalogues.create": CATALOGUES,
@@ -73,7 +73,7 @@ EXPECTED: dict[str, set[Role] | str] = {
     "catalogues.set_active": CATALOGUES,
 }
 # Allowed by role, yet each object answers only its owner (a colleague's visit: 403).
-OWNER_ONLY = {"intake.edit_visit", "intake.delete_visit"}
+OWNER_ONLY = {"reception.edit_visit", "reception.delete_visit"}
 SESSION_ENDING = {"auth.logout", "auth.lock"}
 
 

@@ -16,6 +16,7 @@ from centre.auth.models import Role, User
 from centre.catalogues import services
 from centre.catalogues.models import Service, Site, SiteKind, Supply
 from centre.catalogues.services import ItemValues, Kind
+from centre.validation import FieldErrors
 from tests import factories
 
 
@@ -83,21 +84,22 @@ def test_key_is_normalised_and_checked(session: Session, actor: User) -> None:
     )
     assert item.key == "foil_sheets2"
     for bad in ("a", "with space", "tiret-six", "é_accent", "x" * 41, ""):
-        with pytest.raises(services.InvalidValueError) as caught:
+        with pytest.raises(FieldErrors) as caught:
             services.create_item(
                 session, actor_id=actor.id, kind=Kind.SUPPLIES, key=bad, values=values()
             )
-        assert (caught.value.field, caught.value.reason) == ("key", "format")
+        assert list(caught.value) == ["key"] and caught.value.codes("key") == ["key_format"]
 
 
 def test_duplicate_key_within_a_kind_only(session: Session, actor: User) -> None:
     services.create_item(
         session, actor_id=actor.id, kind=Kind.SERVICES, key="t_dup", values=values()
     )
-    with pytest.raises(services.DuplicateKeyError):
+    with pytest.raises(FieldErrors) as caught:
         services.create_item(
             session, actor_id=actor.id, kind=Kind.SERVICES, key="T_DUP", values=values()
         )
+    assert caught.value.codes("key") == ["key_taken"]
     # Another catalogue may use the same key.
     other = services.create_item(
         session, actor_id=actor.id, kind=Kind.SUPPLIES, key="t_dup", values=values()
@@ -106,7 +108,7 @@ def test_duplicate_key_within_a_kind_only(session: Session, actor: User) -> None
 
 
 def test_labels_are_required_and_limited(session: Session, actor: User) -> None:
-    with pytest.raises(services.InvalidValueError) as caught:
+    with pytest.raises(FieldErrors) as caught:
         services.create_item(
             session,
             actor_id=actor.id,
@@ -114,8 +116,8 @@ def test_labels_are_required_and_limited(session: Session, actor: User) -> None:
             key="t_nolabel",
             values=values(label_nl="   "),
         )
-    assert (caught.value.field, caught.value.reason) == ("label_nl", "required")
-    with pytest.raises(services.InvalidValueError) as caught:
+    assert list(caught.value) == ["label_nl"] and caught.value.codes("label_nl") == ["required"]
+    with pytest.raises(FieldErrors) as caught:
         services.create_item(
             session,
             actor_id=actor.id,
@@ -123,7 +125,7 @@ def test_labels_are_required_and_limited(session: Session, actor: User) -> None:
             key="t_longlabel",
             values=values(label_en="x" * 81),
         )
-    assert (caught.value.field, caught.value.reason) == ("label_en", "length")
+    assert list(caught.value) == ["label_en"] and caught.value.codes("label_en") == ["length"]
     item = services.create_item(
         session,
         actor_id=actor.id,
@@ -150,14 +152,15 @@ def test_max_per_visit_range(session: Session, actor: User, quantity: int, ok: b
     if ok:
         create()
     else:
-        with pytest.raises(services.InvalidValueError) as caught:
+        with pytest.raises(FieldErrors) as caught:
             create()
-        assert (caught.value.field, caught.value.reason) == ("max_per_visit", "range")
+        assert list(caught.value) == ["max_per_visit"]
+        assert caught.value.codes("max_per_visit") == ["range"]
 
 
 def test_shortcut_must_be_one_letter(session: Session, actor: User) -> None:
     for bad in ("1", "é", "xy", "-"):
-        with pytest.raises(services.InvalidValueError) as caught:
+        with pytest.raises(FieldErrors) as caught:
             services.create_item(
                 session,
                 actor_id=actor.id,
@@ -165,7 +168,7 @@ def test_shortcut_must_be_one_letter(session: Session, actor: User) -> None:
                 key="t_badletter",
                 values=values(shortcut=bad),
             )
-        assert caught.value.field == "shortcut"
+        assert list(caught.value) == ["shortcut"]
     blank = services.create_item(
         session,
         actor_id=actor.id,
@@ -176,11 +179,18 @@ def test_shortcut_must_be_one_letter(session: Session, actor: User) -> None:
     assert blank.shortcut is None
 
 
+def holder_of_the_letter(problems: FieldErrors) -> str:
+    """The service the shortcut_taken problem names (its English label)."""
+    [problem] = problems.get("shortcut")
+    assert problem.code == "shortcut_taken"
+    return str(problem.params["service"]["en"])
+
+
 def test_shortcut_is_unique_among_active_services(session: Session, actor: User) -> None:
     first = services.create_item(
         session, actor_id=actor.id, kind=Kind.SERVICES, key="t_first", values=values(shortcut="y")
     )
-    with pytest.raises(services.ShortcutTakenError) as caught:
+    with pytest.raises(FieldErrors) as caught:
         services.create_item(
             session,
             actor_id=actor.id,
@@ -188,7 +198,7 @@ def test_shortcut_is_unique_among_active_services(session: Session, actor: User)
             key="t_second",
             values=values(shortcut="Y"),
         )
-    assert caught.value.taken_by is first
+    assert holder_of_the_letter(caught.value) == first.label_en
     # Keeping one's own letter on edit is fine.
     services.update_item(
         session,
@@ -202,14 +212,14 @@ def test_shortcut_is_unique_among_active_services(session: Session, actor: User)
     second = services.create_item(
         session, actor_id=actor.id, kind=Kind.SERVICES, key="t_second", values=values(shortcut="y")
     )
-    with pytest.raises(services.ShortcutTakenError) as caught:
+    with pytest.raises(FieldErrors) as caught:
         services.reactivate_item(session, actor_id=actor.id, kind=Kind.SERVICES, item=first)
-    assert caught.value.taken_by is second and not first.active
+    assert holder_of_the_letter(caught.value) == second.label_en and not first.active
     # An edit of another service to a taken letter is refused too.
     third = services.create_item(
         session, actor_id=actor.id, kind=Kind.SERVICES, key="t_third", values=values(shortcut="z")
     )
-    with pytest.raises(services.ShortcutTakenError):
+    with pytest.raises(FieldErrors):
         services.update_item(
             session, actor_id=actor.id, kind=Kind.SERVICES, item=third, values=values(shortcut="y")
         )

@@ -25,12 +25,11 @@ from centre.privacy.codes import is_valid_code
 from centre.privacy.crypto import open_sealed
 from centre.privacy.errors import (
     DecryptionError,
-    InvalidCodeError,
-    InvalidNISSError,
     KeyDestroyedError,
 )
 from centre.privacy.fields import field_aad
 from centre.privacy.keystore import data_keys
+from centre.validation import FieldErrors
 from tests import factories
 
 # A valid NISS made for tests: born 1985-07-30, check digits computed with mod 97.
@@ -70,9 +69,9 @@ def test_find_by_code_accepts_lowercase_and_aliases_but_rejects_typos(
     person = services.create_person(session, actor_id=actor.id)
     assert services.find_by_code(session, person.code.lower().replace("-", " ")) is person
     typo = person.code[:-1] + ("0" if person.code[-1] != "0" else "1")
-    with pytest.raises(InvalidCodeError) as error:
+    with pytest.raises(FieldErrors) as error:
         services.find_by_code(session, typo)
-    assert error.value.reason == "check"
+    assert error.value.codes("code") == ["code_check"]
 
 
 def test_identity_needs_active_consent(session: Session, actor: User, privacy: Privacy) -> None:
@@ -145,10 +144,12 @@ def test_search_by_niss_and_by_name_and_birth_date(
         )
         == []
     )
-    with pytest.raises(services.EmptySearchError):
+    with pytest.raises(FieldErrors) as empty:
         services.find_by_identity(session, privacy, actor_id=actor.id, last_name="Dupré")
-    with pytest.raises(InvalidNISSError):
+    assert empty.value.codes("niss") == ["search_empty"]
+    with pytest.raises(FieldErrors) as mistyped:
         services.find_by_identity(session, privacy, actor_id=actor.id, niss="85073003329")
+    assert mistyped.value.codes("niss") == ["niss_check"]
 
 
 def test_no_blind_index_on_birth_date_alone(
@@ -266,10 +267,11 @@ def test_a_search_whose_last_name_normalises_to_nothing_is_an_empty_search(
     session: Session, actor: User, privacy: Privacy
 ) -> None:
     """Regression: "---" used to reach the name index and crash the search (HTTP 500)."""
-    with pytest.raises(services.EmptySearchError):
+    with pytest.raises(FieldErrors) as empty:
         services.find_by_identity(
             session, privacy, actor_id=actor.id, last_name="---", birth_date=date(1985, 7, 30)
         )
+    assert empty.value.codes("niss") == ["search_empty"]
     # With a NISS as well, the NISS alone is searched.
     services.find_by_identity(
         session,

@@ -2,6 +2,6 @@
 
 from flask import Blueprint
 
-bp = Blueprint("intake", __name__, url_prefix="/reception")
+bp = Blueprint("reception", __name__, url_prefix="/reception")
 
 from . import routes  # noqa: E402,F401

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from centre.auth.models import Role
-from centre.intake.models import HandoverEntry, Incident
+from centre.reception.models import HandoverEntry, Incident
 from tests.conftest import Browser, reread
-from tests.intake.conftest import Desk
+from tests.reception.conftest import Desk
 
 EN = {"Accept-Language": "en"}
 

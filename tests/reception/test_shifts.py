@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from centre.i18n import BRUSSELS
-from centre.intake.shifts import parse_shift_starts, previous_shift, shift_at
+from centre.reception.shifts import parse_shift_starts, previous_shift, shift_at
 
 STARTS = parse_shift_starts("07:00, 15:00, 23:00")
 

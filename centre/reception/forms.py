@@ -17,38 +17,21 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from centre.forms import Form
+from centre.forms import Form, choices
 from centre.inputs import finite_number
 from centre.once import OnceMixin
-from centre.people.forms import GENDER_LABELS, choices
+from centre.people.labels import GENDER_LABELS
 from centre.privacy.codes import CODE_PATTERN
 
-from .models import AgeBand, DeletionReason, IncidentKind, IncidentOutcome
+from .labels import (
+    AGE_BAND_LABELS,
+    DELETION_REASON_LABELS,
+    INCIDENT_KIND_LABELS,
+    INCIDENT_OUTCOME_LABELS,
+)
+from .models import AgeBand, IncidentOutcome
 
 NO_NAMES = _l("Never a name or anything that identifies someone: use the person's code.")
-
-AGE_BAND_LABELS = {
-    band: (_l("Not known") if band is AgeBand.NOT_KNOWN else band.value) for band in AgeBand
-}
-INCIDENT_KIND_LABELS = {
-    IncidentKind.OVERDOSE: _l("Overdose"),
-    IncidentKind.MEDICAL_EMERGENCY: _l("Medical emergency"),
-    IncidentKind.AGGRESSION: _l("Aggression"),
-    IncidentKind.OTHER: _l("Other"),
-}
-INCIDENT_OUTCOME_LABELS = {
-    IncidentOutcome.RECOVERED_ON_SITE: _l("Recovered on site"),
-    IncidentOutcome.HOSPITAL: _l("Taken to hospital"),
-    IncidentOutcome.LEFT: _l("Left before the end"),
-    IncidentOutcome.DIED: _l("Died"),
-    IncidentOutcome.UNKNOWN: _l("Not known yet"),
-}
-DELETION_REASON_LABELS = {
-    DeletionReason.MISTAKE: _l("Entered by mistake"),
-    DeletionReason.DUPLICATE: _l("Entered twice"),
-    DeletionReason.WRONG_PERSON: _l("Wrong person code"),
-    DeletionReason.OTHER: _l("Other reason"),
-}
 
 
 def code_field(label: object, description: object) -> StringField:

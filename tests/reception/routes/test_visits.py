@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from centre.intake.models import ReturnMethod, Visit, VisitSupply
 from centre.privacy.codes import generate_code
+from centre.reception.models import ReturnMethod, Visit, VisitSupply
 from tests.conftest import reread
-from tests.intake.conftest import Desk
+from tests.reception.conftest import Desk
 
 EN = {"Accept-Language": "en"}
 
@@ -200,10 +200,12 @@ def test_without_an_active_site_the_screen_says_what_to_do(login_as: object) -> 
 
 
 def test_screen_lists_the_latest_visits_and_links_to_all(desk: Desk, session: Session) -> None:
-    from centre.intake import routes, services
-    from centre.intake.shifts import parse_shift_starts
+    from centre.reception.routes import visits as routes
+    from centre.reception.services import visits as services
+    from centre.reception.settings import ReceptionSettings
+    from centre.reception.shifts import parse_shift_starts
 
-    settings = services.ReceptionSettings(parse_shift_starts("07:00,15:00,23:00"), 80)
+    settings = ReceptionSettings(parse_shift_starts("07:00,15:00,23:00"), 80)
     count = routes.SCREEN_VISITS + 5
     for _ in range(count):
         services.log_visit(

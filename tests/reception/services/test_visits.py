@@ -12,12 +12,14 @@ from sqlalchemy.orm import Session
 
 from centre.auth.models import Role
 from centre.i18n import BRUSSELS
-from centre.intake import services
-from centre.intake.models import AgeBand, IncidentKind
-from centre.intake.shifts import parse_shift_starts, shift_at
+from centre.reception.models import AgeBand, IncidentKind
+from centre.reception.services import incidents
+from centre.reception.services import visits as services
+from centre.reception.settings import ReceptionSettings
+from centre.reception.shifts import parse_shift_starts, shift_at
 from tests import factories
 
-SETTINGS = services.ReceptionSettings(parse_shift_starts("07:00,15:00,23:00"), 80)
+SETTINGS = ReceptionSettings(parse_shift_starts("07:00,15:00,23:00"), 80)
 
 
 def test_age_bands_follow_tdi() -> None:
@@ -112,12 +114,12 @@ def test_totals_by_site_shift_service_and_supply_match_the_visits(
     for _ in range(10):  # incidents count in their shift too
         moment = start + timedelta(minutes=rng.randrange(0, 60 * 48))
         site = rng.choice(sites)
-        services.log_incident(
+        incidents.log_incident(
             session,
             SETTINGS,
             actor_id=staff.id,
             now=moment + timedelta(minutes=1),
-            data=services.IncidentInput(
+            data=incidents.IncidentInput(
                 site_id=site.id, kind=IncidentKind.OTHER, occurred_at=moment
             ),
         )

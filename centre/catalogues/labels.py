@@ -1,0 +1,30 @@
+"""Catalogue labels, translated: catalogue and site-kind names as pages show them."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from .models import SiteKind
+from .services import Kind
+
+KIND_LABELS = {
+    Kind.SITES: _l("Sites"),
+    Kind.SERVICES: _l("Services"),
+    Kind.SUPPLIES: _l("Harm-reduction supplies"),
+}
+KIND_DESCRIPTIONS = {
+    Kind.SITES: _l("Where visits happen: the centre, exchange counters, outreach."),
+    Kind.SERVICES: _l("What reception ticks on a visit, each with its keyboard letter."),
+    Kind.SUPPLIES: _l("Material handed out and taken back, with its per-visit limit."),
+}
+NEW_ITEM_TITLES = {
+    Kind.SITES: _l("New site"),
+    Kind.SERVICES: _l("New service"),
+    Kind.SUPPLIES: _l("New supply"),
+}
+SITE_KIND_LABELS = {
+    SiteKind.CENTRE: _l("Centre"),
+    SiteKind.EXCHANGE_COUNTER: _l("Exchange counter"),
+    SiteKind.WOMENS_SPACE: _l("Women's space"),
+    SiteKind.OUTREACH: _l("Outreach"),
+}

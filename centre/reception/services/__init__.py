@@ -1,0 +1,1 @@
+"""Reception's services, one module per subject: visits, incidents, handover, quick view."""
