@@ -118,6 +118,15 @@ class LoadResult:
         }
 
 
+def _one_request(step: Step) -> int | str:
+    """The step's HTTP status, or the name of the exception it raised (counted as an error;
+    the client carries on)."""
+    try:
+        return step()
+    except Exception as exc:
+        return type(exc).__name__
+
+
 def run_load(
     name: str,
     steps: list[Step],
@@ -143,20 +152,14 @@ def run_load(
             t0 = time.perf_counter()
             if t0 >= end:
                 break
-            try:
-                status = step()
-            except Exception as exc:  # counted, and the client carries on
-                t1 = time.perf_counter()
-                if t0 >= begin and t1 <= end:
-                    result.error(type(exc).__name__)
-                continue
+            outcome = _one_request(step)
             t1 = time.perf_counter()
             if t0 < begin or t1 > end:
                 continue  # warm-up, or straddling the end of the window
-            if status == success:
+            if outcome == success:
                 result.latencies.append(t1 - t0)
             else:
-                result.error(f"HTTP {status}")
+                result.error(outcome if isinstance(outcome, str) else f"HTTP {outcome}")
 
     threads = [
         threading.Thread(target=loop, args=(step, result), name=f"{name}-{i}", daemon=True)

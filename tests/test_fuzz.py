@@ -172,9 +172,10 @@ class World:
     log_in: Callable[[], Browser]
 
 
-def survey(app: Flask, client: Browser, url_values: dict[str, Any]) -> list[Target]:
-    """Every route with a valid URL, and what its pages say can be sent to it."""
-    routes = endpoints(app)
+def read_pages(
+    app: Flask, client: Browser, url_values: dict[str, Any]
+) -> tuple[list[Form], dict[str, set[str]]]:
+    """Every page's forms, and the query parameters each view asked for while answering."""
     forms: list[Form] = []
     asked_by: dict[str, set[str]] = {}
     original = app.request_class
@@ -182,7 +183,7 @@ def survey(app: Flask, client: Browser, url_values: dict[str, Any]) -> list[Targ
         "RecordingRequest", (original,), {"parameter_storage_class": RecordingArgs}
     )
     try:
-        for endpoint, (rule, methods) in sorted(routes.items()):
+        for endpoint, (rule, methods) in sorted(endpoints(app).items()):
             if "GET" not in methods or endpoint in SESSION_ENDING:
                 continue
             url = build(rule, url_values)
@@ -195,31 +196,34 @@ def survey(app: Flask, client: Browser, url_values: dict[str, Any]) -> list[Targ
                 forms.extend(parser.forms)
     finally:
         app.request_class = original
-    every_field: dict[str, list[str]] = {}
+    return forms, asked_by
+
+
+def fields_of(
+    forms: list[Form], path: str | None = None, method: str | None = None
+) -> dict[str, list[str]]:
+    """The fields (and the values offered) of the forms posting to `path` with `method`;
+    of every form when both are None."""
+    fields: dict[str, list[str]] = {}
     for form in forms:
-        for name, offered in form.fields.items():
-            every_field.setdefault(name, []).extend(offered)
+        if path is None or (form.action == path and form.method == method):
+            for name, offered in form.fields.items():
+                fields.setdefault(name, []).extend(offered)
+    return fields
+
+
+def survey(app: Flask, client: Browser, url_values: dict[str, Any]) -> list[Target]:
+    """Every route with a valid URL, and what its pages say can be sent to it."""
+    forms, asked_by = read_pages(app, client, url_values)
+    every_field = fields_of(forms)
     targets = []
-    for endpoint, (rule, methods) in sorted(routes.items()):
+    for endpoint, (rule, methods) in sorted(endpoints(app).items()):
         url = build(rule, url_values)
-        path = urlsplit(url).path
         for method in sorted(methods):
-            fields: dict[str, list[str]] = {}
-            for form in forms:
-                if form.action == path and form.method == method:
-                    for name, offered in form.fields.items():
-                        fields.setdefault(name, []).extend(offered)
             # A route no page posts to (for this role) still gets every known field name.
-            targets.append(
-                Target(
-                    endpoint,
-                    rule,
-                    method,
-                    url,
-                    fields or dict(every_field),
-                    asked_by.get(endpoint, set()) | {"page", "next", "q"},
-                )
-            )
+            fields = fields_of(forms, urlsplit(url).path, method) or dict(every_field)
+            query = asked_by.get(endpoint, set()) | {"page", "next", "q"}
+            targets.append(Target(endpoint, rule, method, url, fields, query))
     # Pages first, while every object they show still exists; then the posts, some of which
     # delete, erase or disable what later requests would have shown.
     return sorted(targets, key=lambda target: target.method != "GET")
