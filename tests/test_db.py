@@ -82,7 +82,8 @@ def test_concurrent_writers_wait_instead_of_failing(app: Flask) -> None:
     """Many threads appending audit events at once: none fails, the chain stays whole."""
     import threading
 
-    from centre.audit.services import Action, record, verify
+    from centre.audit.services import record, verify
+    from centre.auth import actions
 
     database = app.extensions["centre.db"]
     failures: list[BaseException] = []
@@ -92,7 +93,7 @@ def test_concurrent_writers_wait_instead_of_failing(app: Flask) -> None:
             for _ in range(10):
                 with database.new_session() as own:
                     own.execute(text("SELECT 1"))  # read first, like a request does
-                    record(own, Action.LOGIN, actor_id=None, object_id=n)
+                    record(own, actions.LOGIN, by=None, on=n)
                     own.commit()
         except BaseException as error:
             failures.append(error)

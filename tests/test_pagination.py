@@ -8,8 +8,9 @@ import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from centre.audit.services import Action, record
+from centre.audit.services import record
 from centre.auth.models import Role
+from centre.people import actions as people_actions
 from centre.reception.services import handover
 from centre.reception.settings import ReceptionSettings
 from centre.reception.shifts import parse_shift_starts
@@ -48,7 +49,7 @@ def test_audit_second_page(
 ) -> None:
     admin = login_as(Role.ADMIN)
     for _number in range(101):
-        record(session, Action.PERSON_UPDATED, actor_id=None, object_type="person", object_id=1)
+        record(session, people_actions.PERSON_UPDATED, by=None, object_type="person", on=1)
     session.commit()
     assert_second_page(admin, "/admin/audit", language, "<table")
 

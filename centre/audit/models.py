@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from centre.db import Base, IntPK, UTCDateTime
+
+if TYPE_CHECKING:
+    # Named, not imported, at run time: accounts record audit events, so the audit package
+    # must not import them back.
+    from centre.auth.models import User
 
 
 class AuditEvent(Base):
@@ -34,3 +40,6 @@ class AuditEvent(Base):
     # The keyring's audit key that `hash` is an HMAC under: a label, never key material.
     key_id: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+    # Who acted, for the audit page; loaded only when asked for (selectinload).
+    actor: Mapped[User | None] = relationship("User", lazy="raise")

@@ -5,17 +5,18 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from flask import render_template, request
-from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from centre import db
-from centre.auth.models import User
 from centre.auth.permissions import ADMINISTRATION, allow
 from centre.i18n import BRUSSELS
 from centre.inputs import page_number, row_id
 from centre.pagination import paginate
 
 from . import bp, services
-from .services import Action, Outcome
+from .actions import declared
+from .models import AuditEvent
+from .services import Outcome
 
 # Filter days outside these years are ignored like malformed ones: no event lies there, and
 # year 1 or 9999 would overflow the time-zone arithmetic.
@@ -51,13 +52,16 @@ def events() -> str:
         since=since,
         until=until + timedelta(days=1) if until else None,
     )
-    page = paginate(dbs, query, page=args.get("page", 1, type=page_number), per_page=100)
-    usernames = dict(dbs.execute(select(User.id, User.username)).all())
+    page = paginate(
+        dbs,
+        query.options(selectinload(AuditEvent.actor)),
+        page=args.get("page", 1, type=page_number),
+        per_page=100,
+    )
     return render_template(
         "audit/events.html",
         page=page,
-        usernames=usernames,
-        actions=list(Action),
+        actions=declared(),
         outcomes=list(Outcome),
         filters=args,
     )

@@ -25,6 +25,7 @@ from centre.db import table_of, utcnow
 from centre.privacy.keyring import AUDIT_KEYS_INFO, AuditKeys
 from centre.sqlite import lock_for_write
 
+from .actions import Action
 from .models import AuditEvent
 
 GENESIS_HASH = "0" * 64
@@ -58,42 +59,6 @@ class Outcome(enum.StrEnum):
     SUCCESS = "success"
     REFUSED = "refused"
     FAILURE = "failure"
-
-
-class Action(enum.StrEnum):
-    LOGIN = "auth.login"
-    LOGIN_FAILED = "auth.login_failed"
-    LOGIN_THROTTLED = "auth.login_throttled"
-    LOGOUT = "auth.logout"
-    LOCK = "auth.lock"
-    PASSWORD_CHANGED = "auth.password_changed"  # noqa: S105 - an action name
-    ACCESS_REFUSED = "auth.access_refused"
-    USER_CREATED = "user.created"
-    USER_DISABLED = "user.disabled"
-    USER_ENABLED = "user.enabled"
-    USER_PASSWORD_RESET = "user.password_reset"  # noqa: S105 - an action name
-    USER_ROLE_CHANGED = "user.role_changed"
-    USER_UNLOCKED = "user.unlocked"
-    PERSON_CREATED = "person.created"
-    PERSON_UPDATED = "person.updated"
-    IDENTITY_REVEALED = "identity.revealed"
-    IDENTITY_SAVED = "identity.saved"
-    IDENTITY_ERASED = "identity.erased"
-    IDENTITY_SEARCHED = "identity.searched"
-    CONSENT_GIVEN = "consent.given"
-    CONSENT_WITHDRAWN = "consent.withdrawn"
-    CATALOGUE_CREATED = "catalogue.created"
-    CATALOGUE_UPDATED = "catalogue.updated"
-    CATALOGUE_DEACTIVATED = "catalogue.deactivated"
-    CATALOGUE_REACTIVATED = "catalogue.reactivated"
-    VISIT_LOGGED = "visit.logged"
-    VISIT_CORRECTED = "visit.corrected"
-    VISIT_DELETED = "visit.deleted"
-    INCIDENT_LOGGED = "incident.logged"
-    INCIDENT_UPDATED = "incident.updated"
-    HANDOVER_WRITTEN = "handover.written"
-    KEYS_ROTATED = "keys.rotated"
-    KEY_REMOVED = "keys.removed"
 
 
 def _digest(event: AuditEvent, key: bytes) -> str:
@@ -136,13 +101,18 @@ def record(
     session: Session,
     action: Action,
     *,
-    actor_id: int | None,
-    object_type: str | None = None,
-    object_id: int | str | None = None,
+    by: int | None,
+    on: int | str | None = None,
     person_id: int | None = None,
+    object_type: str | None = None,
     outcome: Outcome = Outcome.SUCCESS,
 ) -> None:
-    """Append an event in `session`'s transaction: it lands if and only if the action does."""
+    """Append an event in `session`'s transaction: it lands if and only if the action does.
+
+    `by` the acting user (None for the command line), `on` the id of the object it acted on
+    (named by the action's object type unless `object_type` says otherwise), `person_id` the
+    person concerned. Ids only: never a value.
+    """
     # The key first: without one, fail before taking the lock or writing anything.
     key_id, key = _audit_keys(session).current()
     # Serialise appends before reading the last hash: two writers must not chain onto one.
@@ -154,10 +124,10 @@ def record(
     event = AuditEvent(
         seq=(last.seq + 1) if last else 1,
         at=utcnow(),
-        actor_id=actor_id,
-        action=action.value,
-        object_type=object_type,
-        object_id=None if object_id is None else str(object_id),
+        actor_id=by,
+        action=action.key,
+        object_type=(object_type or action.object_type) if on is not None else None,
+        object_id=None if on is None else str(on),
         person_id=person_id,
         outcome=outcome.value,
         prev_hash=last.hash if last else GENESIS_HASH,

@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from centre import db, once
-from centre.audit.services import Action, Outcome, record, record_alone
 from centre.forms import ConfirmForm, show_errors
 from centre.inputs import page_number
 from centre.pagination import paginate
@@ -57,7 +56,7 @@ def login() -> Any:
                 address_digest=digest,
             )
         except services.ThrottledError:
-            record_alone(dbs, Action.LOGIN_THROTTLED, actor_id=None, outcome=Outcome.REFUSED)
+            services.record_throttled_login(dbs)
             form.password.errors.append(
                 _("Too many failed attempts. Wait 15 minutes, or ask an administrator.")
             )
@@ -83,21 +82,19 @@ def login() -> Any:
     ), status
 
 
+def _end_session(*, locked: bool) -> None:
+    """Log out (or lock the terminal): audited, and the session dies on the server."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.log_out(db.session(), user=current_user._get_current_object(), locked=locked)
+    logout_user()
+    _server_session().end()
+
+
 @bp.route("/logout", methods=["POST"])
 @authenticated
 def logout() -> Response:
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        abort(400)
-    record(
-        db.session(),
-        Action.LOGOUT,
-        actor_id=current_user.id,
-        object_type="user",
-        object_id=current_user.id,
-    )
-    logout_user()
-    _server_session().end()
+    _end_session(locked=False)
     flash(_("You are logged out."), "success")
     return redirect(url_for("auth.login"))
 
@@ -106,18 +103,7 @@ def logout() -> Response:
 @authenticated
 def lock() -> Response:
     """Shared terminals: end this session at once and hand the screen to the next colleague."""
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        abort(400)
-    record(
-        db.session(),
-        Action.LOCK,
-        actor_id=current_user.id,
-        object_type="user",
-        object_id=current_user.id,
-    )
-    logout_user()
-    _server_session().end()
+    _end_session(locked=True)
     return redirect(url_for("auth.login", locked=1))
 
 

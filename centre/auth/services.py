@@ -16,10 +16,11 @@ from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 from zxcvbn import zxcvbn
 
-from centre.audit.services import Action, Outcome, record
+from centre.audit.services import Outcome, record, record_alone
 from centre.db import utcnow
 from centre.validation import single
 
+from . import actions
 from .models import LoginFailure, Role, User, UserSession
 
 MIN_PASSWORD_LENGTH = 12
@@ -138,7 +139,7 @@ def create_user(
     )
     session.add(user)
     session.flush()
-    record(session, Action.USER_CREATED, actor_id=actor_id, object_type="user", object_id=user.id)
+    record(session, actions.USER_CREATED, by=actor_id, on=user.id)
     return user, one_time
 
 
@@ -154,11 +155,7 @@ def set_active(session: Session, *, actor_id: int | None, user: User, active: bo
     if not active:
         end_all_sessions(session, user.id)
     record(
-        session,
-        Action.USER_ENABLED if active else Action.USER_DISABLED,
-        actor_id=actor_id,
-        object_type="user",
-        object_id=user.id,
+        session, actions.USER_ENABLED if active else actions.USER_DISABLED, by=actor_id, on=user.id
     )
 
 
@@ -168,13 +165,7 @@ def set_role(session: Session, *, actor_id: int, user: User, role: Role) -> None
     if user.role != role:
         user.role = role
         end_all_sessions(session, user.id)  # permissions changed: log in again
-        record(
-            session,
-            Action.USER_ROLE_CHANGED,
-            actor_id=actor_id,
-            object_type="user",
-            object_id=user.id,
-        )
+        record(session, actions.USER_ROLE_CHANGED, by=actor_id, on=user.id)
 
 
 def reset_password(session: Session, policy: PasswordPolicy, *, actor_id: int, user: User) -> str:
@@ -186,13 +177,7 @@ def reset_password(session: Session, policy: PasswordPolicy, *, actor_id: int, u
     end_all_sessions(session, user.id)
     # The user was told to ask an administrator: a reset must also lift the lock.
     clear_failures(session, user)
-    record(
-        session,
-        Action.USER_PASSWORD_RESET,
-        actor_id=actor_id,
-        object_type="user",
-        object_id=user.id,
-    )
+    record(session, actions.USER_PASSWORD_RESET, by=actor_id, on=user.id)
     return one_time
 
 
@@ -218,9 +203,7 @@ def change_password(
     if keep_session_token_hash is not None:
         others = others.where(UserSession.token_hash != keep_session_token_hash)
     session.execute(others)
-    record(
-        session, Action.PASSWORD_CHANGED, actor_id=user.id, object_type="user", object_id=user.id
-    )
+    record(session, actions.PASSWORD_CHANGED, by=user.id, on=user.id)
 
 
 def clear_failures(session: Session, user: User) -> int:
@@ -240,8 +223,25 @@ def unlock(session: Session, *, actor_id: int | None, user: User) -> bool:
     """Lift the lock that failed logins put on the account; False if it had none."""
     if clear_failures(session, user) == 0:
         return False
-    record(session, Action.USER_UNLOCKED, actor_id=actor_id, object_type="user", object_id=user.id)
+    record(session, actions.USER_UNLOCKED, by=actor_id, on=user.id)
     return True
+
+
+def log_out(session: Session, *, user: User, locked: bool) -> None:
+    """Record a logout, or a shared terminal locked for the next colleague."""
+    record(session, actions.LOCK if locked else actions.LOGOUT, by=user.id, on=user.id)
+
+
+def record_throttled_login(session: Session) -> None:
+    """A login refused for too many failures: recorded though the request fails."""
+    record_alone(session, actions.LOGIN_THROTTLED, by=None, outcome=Outcome.REFUSED)
+
+
+def record_refusal(session: Session, *, actor_id: int, endpoint: str) -> None:
+    """A page the user's role may not open: recorded though the request fails."""
+    record_alone(
+        session, actions.ACCESS_REFUSED, by=actor_id, on=endpoint[:64], outcome=Outcome.REFUSED
+    )
 
 
 def address_hash(secret_key: str, address: str) -> str:
@@ -288,10 +288,9 @@ def authenticate(
         session.add(LoginFailure(username=name, address_hash=address_digest, at=utcnow()))
         record(
             session,
-            Action.LOGIN_FAILED,
-            actor_id=user.id if user else None,
-            object_type="user" if user else None,
-            object_id=user.id if user else None,
+            actions.LOGIN_FAILED,
+            by=user.id if user else None,
+            on=user.id if user else None,
             outcome=Outcome.FAILURE,
         )
         raise InvalidCredentialsError()
@@ -299,7 +298,7 @@ def authenticate(
     user.last_login_at = utcnow()
     if policy.hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(policy, password)
-    record(session, Action.LOGIN, actor_id=user.id, object_type="user", object_id=user.id)
+    record(session, actions.LOGIN, by=user.id, on=user.id)
     return user
 
 

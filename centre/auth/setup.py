@@ -6,9 +6,9 @@ from flask import Flask
 from flask_login import current_user
 
 from centre import db
-from centre.audit.services import Action, Outcome, record_alone
 from centre.extensions import login_manager
 
+from . import services
 from .models import User
 from .permissions import register_policy_enforcement
 from .sessions import DatabaseSessionInterface
@@ -26,13 +26,6 @@ def init_app(app: Flask) -> None:
         return user if user is not None and user.active else None
 
     def _audit_refusal(endpoint: str) -> None:
-        record_alone(
-            db.session(),
-            Action.ACCESS_REFUSED,
-            actor_id=current_user.id,
-            object_type="endpoint",
-            object_id=endpoint[:64],
-            outcome=Outcome.REFUSED,
-        )
+        services.record_refusal(db.session(), actor_id=current_user.id, endpoint=endpoint)
 
     register_policy_enforcement(app, _audit_refusal)

@@ -16,9 +16,11 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from centre.audit.services import Action, record
+from centre.audit.actions import Action
+from centre.audit.services import record
 from centre.validation import FieldErrors, single
 
+from . import actions
 from .models import Service, Site, SiteKind, Supply
 
 KEY_PATTERN = re.compile(r"[a-z0-9_]{2,40}")
@@ -258,7 +260,7 @@ def create_item(
             session.flush()
     except IntegrityError:
         raise single("key", "key_taken") from None
-    _record(session, Action.CATALOGUE_CREATED, actor_id, kind, item)
+    _record(session, actions.CREATED, actor_id, kind, item)
     return item
 
 
@@ -274,7 +276,7 @@ def update_item(
     if not _apply(kind, item, values):
         return False
     session.flush()
-    _record(session, Action.CATALOGUE_UPDATED, actor_id, kind, item)
+    _record(session, actions.UPDATED, actor_id, kind, item)
     return True
 
 
@@ -284,7 +286,7 @@ def deactivate_item(session: Session, *, actor_id: int, kind: Kind, item: Item) 
         return False
     item.active = False
     session.flush()
-    _record(session, Action.CATALOGUE_DEACTIVATED, actor_id, kind, item)
+    _record(session, actions.DEACTIVATED, actor_id, kind, item)
     return True
 
 
@@ -299,9 +301,9 @@ def reactivate_item(session: Session, *, actor_id: int, kind: Kind, item: Item) 
         problems.raise_if_any()
     item.active = True
     session.flush()
-    _record(session, Action.CATALOGUE_REACTIVATED, actor_id, kind, item)
+    _record(session, actions.REACTIVATED, actor_id, kind, item)
     return True
 
 
 def _record(session: Session, action: Action, actor_id: int, kind: Kind, item: Item) -> None:
-    record(session, action, actor_id=actor_id, object_type=OBJECT_TYPES[kind], object_id=item.id)
+    record(session, action, by=actor_id, object_type=OBJECT_TYPES[kind], on=item.id)

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, bindparam, delete, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from centre.audit.services import Action, record
+from centre.audit.services import record
 from centre.db import scrub_after_commit, utcnow
 from centre.privacy import Privacy
 from centre.privacy.blind_index import (
@@ -30,6 +30,7 @@ from centre.privacy.fields import FieldCipher
 from centre.privacy.niss import niss_birth_date, validate_niss
 from centre.validation import FieldErrors, single
 
+from . import actions
 from .models import (
     IDENTITY_FIELDS,
     BlindIndex,
@@ -119,14 +120,7 @@ def create_person(
     )
     session.add(person)
     session.flush()
-    record(
-        session,
-        Action.PERSON_CREATED,
-        actor_id=actor_id,
-        object_type="person",
-        object_id=person.id,
-        person_id=person.id,
-    )
+    record(session, actions.PERSON_CREATED, by=actor_id, on=person.id, person_id=person.id)
     return person
 
 
@@ -218,14 +212,7 @@ def update_attributes(
 ) -> None:
     person.gender = gender
     person.birth_year = birth_year
-    record(
-        session,
-        Action.PERSON_UPDATED,
-        actor_id=actor_id,
-        object_type="person",
-        object_id=person.id,
-        person_id=person.id,
-    )
+    record(session, actions.PERSON_UPDATED, by=actor_id, on=person.id, person_id=person.id)
 
 
 # --- consent ----------------------------------------------------------------------------------
@@ -246,14 +233,7 @@ def give_consent(
     )
     session.add(consent)
     session.flush()
-    record(
-        session,
-        Action.CONSENT_GIVEN,
-        actor_id=actor_id,
-        object_type="consent",
-        object_id=consent.id,
-        person_id=person.id,
-    )
+    record(session, actions.CONSENT_GIVEN, by=actor_id, on=consent.id, person_id=person.id)
     return consent
 
 
@@ -266,14 +246,7 @@ def withdraw_consent(
         raise ConsentRequiredError()
     consent.withdrawn_at = utcnow()
     consent.withdrawn_by_id = actor_id
-    record(
-        session,
-        Action.CONSENT_WITHDRAWN,
-        actor_id=actor_id,
-        object_type="consent",
-        object_id=consent.id,
-        person_id=person.id,
-    )
+    record(session, actions.CONSENT_WITHDRAWN, by=actor_id, on=consent.id, person_id=person.id)
     if scope is ConsentScope.IDENTITY and person.data_key_ref is not None:
         erase_identity(
             session,
@@ -383,14 +356,7 @@ def save_identity(
         for purpose, value in index_values
     )
     session.flush()
-    record(
-        session,
-        Action.IDENTITY_SAVED,
-        actor_id=actor_id,
-        object_type="person",
-        object_id=person.id,
-        person_id=person.id,
-    )
+    record(session, actions.IDENTITY_SAVED, by=actor_id, on=person.id, person_id=person.id)
     return _confirmed_matches(session, privacy, data, index_values, exclude_id=person.id)
 
 
@@ -421,14 +387,7 @@ def reveal_identity(
 ) -> IdentityData:
     """Decrypt a person's identity for display. Every call is audited."""
     revealed = _decrypt_identity(privacy, person)
-    record(
-        session,
-        Action.IDENTITY_REVEALED,
-        actor_id=actor_id,
-        object_type="person",
-        object_id=person.id,
-        person_id=person.id,
-    )
+    record(session, actions.IDENTITY_REVEALED, by=actor_id, on=person.id, person_id=person.id)
     return revealed
 
 
@@ -458,10 +417,10 @@ def erase_identity(
     scrub_after_commit(session)
     record(
         session,
-        Action.IDENTITY_ERASED,
-        actor_id=actor_id,
+        actions.IDENTITY_ERASED,
+        by=actor_id,
         object_type=f"erasure:{reason}",
-        object_id=person.id,
+        on=person.id,
         person_id=person.id,
     )
 
@@ -545,13 +504,7 @@ def find_by_identity(
         raise single("niss", "search_empty")
     found = _confirmed_matches(session, privacy, data, index_values)
     # The search terms are identifying: the audit keeps only who searched and what was found.
-    record(
-        session,
-        Action.IDENTITY_SEARCHED,
-        actor_id=actor_id,
-        object_type="search",
-        object_id=len(found),
-    )
+    record(session, actions.IDENTITY_SEARCHED, by=actor_id, on=len(found))
     return found
 
 

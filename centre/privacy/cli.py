@@ -13,7 +13,7 @@ from flask.cli import AppGroup
 from centre import db
 from centre.audit.services import Action, count_by_key, record
 
-from . import privacy
+from . import actions, privacy
 from .errors import KeyNotFoundError, KeyringError
 from .keyring import (
     generate_keyring,
@@ -47,7 +47,7 @@ def _audit(action: Action, key_id: str, object_type: str = "kek") -> None:
     event stops the command before any key is touched.
     """
     try:
-        record(db.session(), action, actor_id=None, object_type=object_type, object_id=key_id)
+        record(db.session(), action, by=None, object_type=object_type, on=key_id)
     except KeyringError as error:  # a version-1 keyring: say to run `keys init`
         raise click.ClickException(str(error)) from None
 
@@ -102,7 +102,7 @@ def rotate_command() -> None:
     old = load_keyring_file(path)
     new = old.with_new_kek().with_new_audit_key()
     # Keyed with the old audit key, like every event before the new keyring is saved.
-    _audit(Action.KEYS_ROTATED, new.current_kek_id)
+    _audit(actions.KEYS_ROTATED, new.current_kek_id)
     # The file first: no data key may be wrapped with a KEK that is not yet saved.
     write_keyring_file(path, new)
     ext.keyring_source.refresh()
@@ -148,7 +148,7 @@ def remove_command(kek_id: str) -> None:
             f"{still} data key(s) are still wrapped with {kek_id}; run `flask keys rewrap` "
             "first. Removing it now would erase their data."
         )
-    _audit(Action.KEY_REMOVED, kek_id)
+    _audit(actions.KEY_REMOVED, kek_id)
     try:
         write_keyring_file(path, keyring.without_kek(kek_id))
     except (KeyringError, KeyNotFoundError) as error:
@@ -169,7 +169,7 @@ def _remove_audit_key(path: Path, key_id: str) -> None:
             f"{still} audit event(s) are keyed with {key_id}; verifying them needs it, so it "
             "stays in the keyring."
         )
-    _audit(Action.KEY_REMOVED, key_id, object_type="audit_key")
+    _audit(actions.KEY_REMOVED, key_id, object_type="audit_key")
     write_keyring_file(path, keyring.without_audit_key(key_id))
     privacy().keyring_source.refresh()
     db.session().commit()  # the audit event recorded above

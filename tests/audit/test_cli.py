@@ -12,13 +12,14 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from centre.audit.models import AuditEvent
-from centre.audit.services import Action, _digest, record
+from centre.audit.services import _digest, record
+from centre.auth import actions
 from tests import factories
 
 
 def append(session: Session, count: int) -> None:
     for n in range(count):
-        record(session, Action.LOGIN, actor_id=None, object_type="user", object_id=n)
+        record(session, actions.LOGIN, by=None, object_type="user", on=n)
     session.commit()
 
 

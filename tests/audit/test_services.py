@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session
 from centre.audit.models import AuditEvent
 from centre.audit.services import (
     GENESIS_HASH,
-    Action,
     Outcome,
     UnkeyedSessionError,
     _digest,
     record,
     verify,
 )
+from centre.auth import actions
 from centre.db import table_of
 from centre.privacy.errors import KeyringError
 from centre.privacy.keyring import (
@@ -37,7 +37,7 @@ from tests import factories
 
 def write_events(session: Session, count: int) -> list[AuditEvent]:
     for n in range(count):
-        record(session, Action.LOGIN, actor_id=None, object_type="user", object_id=n)
+        record(session, actions.LOGIN, by=None, object_type="user", on=n)
     session.commit()
     return list(session.scalars(select(AuditEvent).order_by(AuditEvent.id)))
 
@@ -179,7 +179,7 @@ def test_a_forged_event_appended_with_a_recomputed_hash_fails(session: Session) 
     last = rows_in_order(session)[-1]
     for digest in (plain_sha256, hmac_under_a_made_up_key):
         forged = {name: value for name, value in last.items() if name != "id"}
-        forged.update(seq=4, action=Action.LOGOUT.value, prev_hash=last["hash"])
+        forged.update(seq=4, action=actions.LOGOUT.key, prev_hash=last["hash"])
         forged["hash"] = digest(forged)
         session.execute(insert(table).values(**forged))
         session.commit()
@@ -222,7 +222,7 @@ def test_each_event_names_its_key_and_is_an_hmac_under_it(app: Flask, session: S
 def test_a_session_without_audit_keys_refuses_to_record(app: Flask, session: Session) -> None:
     engine = app.extensions["centre.db"].engine
     with Session(engine) as bare, pytest.raises(UnkeyedSessionError, match="audit key"):
-        record(bare, Action.LOGIN, actor_id=None)
+        record(bare, actions.LOGIN, by=None)
     with Session(engine) as bare, pytest.raises(UnkeyedSessionError):
         verify(bare)
     assert session.scalar(select(func.count()).select_from(AuditEvent)) == 0
@@ -253,5 +253,5 @@ def test_a_version_1_keyring_cannot_record(app: Flask, session: Session) -> None
         Session(engine, info={AUDIT_KEYS_INFO: keys}) as v1,
         pytest.raises(KeyringError, match="keys init"),
     ):
-        record(v1, Action.LOGIN, actor_id=None)
+        record(v1, actions.LOGIN, by=None)
     assert session.scalar(select(func.count()).select_from(AuditEvent)) == 0

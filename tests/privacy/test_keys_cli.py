@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from centre import db
 from centre.audit.models import AuditEvent
-from centre.audit.services import Action, record, verify
+from centre.audit.services import record, verify
+from centre.auth import actions
 from centre.privacy import privacy
 from centre.privacy.fields import FieldCipher
 from centre.privacy.keyring import Keyring, generate_keyring, load_keyring_file, write_keyring_file
@@ -182,7 +183,7 @@ def _material(keyring: Keyring) -> list[str]:
 def _log(app: Flask, count: int) -> None:
     with app.app_context():
         for n in range(count):
-            record(db.session(), Action.LOGIN, actor_id=None, object_type="user", object_id=n)
+            record(db.session(), actions.LOGIN, by=None, object_type="user", on=n)
         db.session().commit()
 
 

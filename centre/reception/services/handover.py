@@ -7,10 +7,11 @@ from datetime import datetime
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from centre.audit.services import Action, record
+from centre.audit.services import record
 from centre.db import utcnow
 from centre.validation import single
 
+from .. import actions
 from ..models import HandoverEntry
 from ..settings import ReceptionSettings
 from ..shifts import shift_at
@@ -44,13 +45,7 @@ def write_handover(
     )
     session.add(entry)
     session.flush()
-    record(
-        session,
-        Action.HANDOVER_WRITTEN,
-        actor_id=actor_id,
-        object_type="handover",
-        object_id=entry.id,
-    )
+    record(session, actions.HANDOVER_WRITTEN, by=actor_id, on=entry.id)
     return entry
 
 

@@ -11,12 +11,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from centre.audit.services import Action, record
+from centre.audit.services import record
 from centre.catalogues import services as catalogues
 from centre.db import utcnow
 from centre.people.models import Person
 from centre.validation import FieldErrors
 
+from .. import actions
 from ..models import Incident, IncidentKind, IncidentOutcome
 from ..settings import ReceptionSettings
 from ..shifts import Shift, shift_at
@@ -81,12 +82,7 @@ def log_incident(
     session.add(incident)
     session.flush()
     record(
-        session,
-        Action.INCIDENT_LOGGED,
-        actor_id=actor_id,
-        object_type="incident",
-        object_id=incident.id,
-        person_id=incident.person_id,
+        session, actions.INCIDENT_LOGGED, by=actor_id, on=incident.id, person_id=incident.person_id
     )
     return incident
 
@@ -128,12 +124,7 @@ def update_incident(
     _apply_incident(incident, data, person, occurred, now)
     session.flush()
     record(
-        session,
-        Action.INCIDENT_UPDATED,
-        actor_id=actor_id,
-        object_type="incident",
-        object_id=incident.id,
-        person_id=incident.person_id,
+        session, actions.INCIDENT_UPDATED, by=actor_id, on=incident.id, person_id=incident.person_id
     )
     return incident
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
-from centre.audit.services import Action, record
+from centre.audit.services import record
 from centre.catalogues import services as catalogues
 from centre.catalogues.models import Service, Site, Supply
 from centre.catalogues.services import Kind
@@ -22,6 +22,7 @@ from centre.db import table_of, utcnow
 from centre.people.models import Gender, Person
 from centre.validation import FieldErrors
 
+from .. import actions
 from ..models import (
     AgeBand,
     DeletionReason,
@@ -254,10 +255,9 @@ def log_visit(
         )
     record(
         session,
-        Action.VISIT_LOGGED,
-        actor_id=actor_id,
-        object_type="visit",
-        object_id=visit_id,
+        actions.VISIT_LOGGED,
+        by=actor_id,
+        on=visit_id,
         person_id=checked.person.id if checked.person else None,
     )
     return visit_id
@@ -296,14 +296,7 @@ def correct_visit(
     visit.supplies = [VisitSupply(supply_id=s.id, quantity=q) for s, q in checked.given.items()]
     visit.updated_at = now
     session.flush()
-    record(
-        session,
-        Action.VISIT_CORRECTED,
-        actor_id=actor_id,
-        object_type="visit",
-        object_id=visit.id,
-        person_id=visit.person_id,
-    )
+    record(session, actions.VISIT_CORRECTED, by=actor_id, on=visit.id, person_id=visit.person_id)
     return visit
 
 
@@ -316,10 +309,10 @@ def delete_visit(session: Session, *, actor_id: int, visit: Visit, reason: Delet
     visit.deletion_reason = reason
     record(
         session,
-        Action.VISIT_DELETED,
-        actor_id=actor_id,
+        actions.VISIT_DELETED,
+        by=actor_id,
         object_type=f"visit:{reason.value}",
-        object_id=visit.id,
+        on=visit.id,
         person_id=visit.person_id,
     )
 
