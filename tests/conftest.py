@@ -133,6 +133,21 @@ def app(engine_name: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     drop_database(url)
 
 
+@pytest.fixture
+def database_file(tmp_path: Path) -> Path:
+    return tmp_path / "own.db"
+
+
+@pytest.fixture
+def disk_app(database_file: Path) -> Iterator[Flask]:
+    """An app on a SQLite file of its own, so no other test's rows are in its bytes."""
+    application = create_app(make_test_config(f"sqlite:///{database_file}"))
+    upgrade_to_head(application)
+    application.extensions["centre.privacy"].keystore.ensure_schema()
+    yield application
+    dispose(application)
+
+
 def dispose(application: Flask) -> None:
     application.extensions["centre.db"].engine.dispose()
     application.extensions["centre.privacy"].keystore.dispose()

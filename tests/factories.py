@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import itertools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 from sqlalchemy.orm import Session
 
 from centre.auth import services as auth_services
 from centre.auth.models import Role, User
+
+if TYPE_CHECKING:  # the factories import models lazily; their types are for mypy only
+    from centre.catalogues.models import Service, Site, Supply
+    from centre.people.models import Person
 
 PASSWORD = "correct horse battery staple"
 _numbers = itertools.count(1)
@@ -46,7 +50,7 @@ def user(
     return created
 
 
-def site(session: Session, *, key: str = "centre", kind: str = "centre", **extra: Any) -> Any:
+def site(session: Session, *, key: str = "centre", kind: str = "centre", **extra: Any) -> Site:
     from centre.catalogues.models import Site, SiteKind
 
     item = Site(
@@ -62,7 +66,7 @@ def site(session: Session, *, key: str = "centre", kind: str = "centre", **extra
     return item
 
 
-def service(session: Session, *, key: str, shortcut: str | None = None, **extra: Any) -> Any:
+def service(session: Session, *, key: str, shortcut: str | None = None, **extra: Any) -> Service:
     from centre.catalogues.models import Service
 
     item = Service(
@@ -80,7 +84,7 @@ def service(session: Session, *, key: str, shortcut: str | None = None, **extra:
 
 def supply(
     session: Session, *, key: str, max_per_visit: int = 50, is_syringe: bool = False, **extra: Any
-) -> Any:
+) -> Supply:
     from centre.catalogues.models import Supply
 
     item = Supply(
@@ -97,7 +101,7 @@ def supply(
     return item
 
 
-def person(session: Session, *, actor_id: int, **extra: Any) -> Any:
+def person(session: Session, *, actor_id: int, **extra: Any) -> Person:
     from centre.people import services as people_services
 
     return people_services.create_person(session, actor_id=actor_id, **extra)
@@ -105,7 +109,7 @@ def person(session: Session, *, actor_id: int, **extra: Any) -> Any:
 
 def consenting_person(
     session: Session, *, actor_id: int, method: str = "oral", **extra: Any
-) -> Any:
+) -> Person:
     """A person who agreed, orally by default, that their identity be kept."""
     from centre.people import services as people_services
     from centre.people.models import ConsentMethod, ConsentScope
