@@ -246,6 +246,14 @@ class Browser:
         return response
 
 
+class LoggedIn(Browser):
+    """A Browser logged in as `user`: what `login_as` returns."""
+
+    def __init__(self, client: FlaskClient, user: User) -> None:
+        super().__init__(client)
+        self.user = user
+
+
 @pytest.fixture
 def browser(client: FlaskClient) -> Browser:
     return Browser(client)
@@ -262,16 +270,15 @@ def make_user(session: Session, app: Flask) -> Callable[..., User]:
 @pytest.fixture
 def login_as(
     app: Flask, make_user: Callable[..., User], session: Session
-) -> Callable[..., Browser]:
+) -> Callable[..., LoggedIn]:
     """A fresh client logged in as a new user of the given role."""
 
-    def _login(role: Role, **kwargs: Any) -> Browser:
+    def _login(role: Role, **kwargs: Any) -> LoggedIn:
         user = make_user(role, **kwargs)
         session.commit()
-        as_user = Browser(app.test_client())
+        as_user = LoggedIn(app.test_client(), user)
         response = as_user.login(user.username)
         assert response.status_code == 302, "login failed"
-        as_user.user = user  # type: ignore[attr-defined]
         return as_user
 
     return _login

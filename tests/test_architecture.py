@@ -17,7 +17,7 @@ PRIVATE_TO_A_DOMAIN = ("routes", "forms")
 def imported_modules(path: Path, root: Path) -> set[str]:
     """Every module a file imports, relative imports resolved."""
     package = ".".join(path.relative_to(root).with_suffix("").parts[:-1])
-    found = set()
+    found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)

@@ -70,15 +70,18 @@ def test_complete_production_config_passes_the_check(monkeypatch: pytest.MonkeyP
         "DATABASE_URL": "postgresql://d/d",
     }.items():
         monkeypatch.setenv(name, value)
-    config = type(
-        "Complete",
-        (ProductionConfig,),
-        {"SECRET_KEY": "s" * 40, "KEYRING_FILE": "/run/keys/k.json"},
-    )
-    config.check()
-    short = type("Short", (config,), {"SECRET_KEY": "short"})
+
+    class Complete(ProductionConfig):
+        SECRET_KEY = "s" * 40
+        KEYRING_FILE = "/run/keys/k.json"
+
+    Complete.check()
+
+    class Short(Complete):
+        SECRET_KEY = "short"
+
     with pytest.raises(ConfigurationError, match="shorter than 32"):
-        short.check()
+        Short.check()
 
 
 def test_development_on_postgresql_with_the_local_key_store_says_so(tmp_path: Path) -> None:

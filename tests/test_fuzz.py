@@ -141,7 +141,7 @@ class RecordingArgs(ImmutableMultiDict[str, str]):
 
     asked: ClassVar[set[str]] = set()
 
-    def get(self, key: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def get(self, key: str, *args: Any, **kwargs: Any) -> Any:
         RecordingArgs.asked.add(key)
         return super().get(key, *args, **kwargs)
 
@@ -179,7 +179,7 @@ def read_pages(
     forms: list[Form] = []
     asked_by: dict[str, set[str]] = {}
     original = app.request_class
-    app.request_class = type(  # type: ignore[assignment]
+    app.request_class = type(
         "RecordingRequest", (original,), {"parameter_storage_class": RecordingArgs}
     )
     try:

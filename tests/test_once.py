@@ -18,7 +18,7 @@ from centre.db import utcnow
 from centre.people.models import Person
 from centre.reception.models import HandoverEntry, Incident, Visit
 from tests import factories
-from tests.conftest import Browser, reread
+from tests.conftest import Browser, LoggedIn, reread
 
 EN = {"Accept-Language": "en"}
 TOKEN = re.compile(r'name="form_token" type="hidden" value="([^"]+)"')
@@ -95,7 +95,7 @@ def test_a_create_form_posted_twice_creates_one_record(
     fields: dict[str, str],
     model: type[Any],
     told: str,
-    login_as: Callable[..., Browser],
+    login_as: Callable[..., LoggedIn],
     session: Session,
 ) -> None:
     staff = login_as(role)
@@ -120,7 +120,7 @@ def test_a_create_form_posted_twice_creates_one_record(
 
 
 def test_a_form_refused_for_a_mistake_keeps_its_token(
-    login_as: Callable[..., Browser], session: Session
+    login_as: Callable[..., LoggedIn], session: Session
 ) -> None:
     staff = login_as(Role.RECEPTION)
     factories.site(session)

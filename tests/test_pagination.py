@@ -15,7 +15,7 @@ from centre.reception.services import handover
 from centre.reception.settings import ReceptionSettings
 from centre.reception.shifts import parse_shift_starts
 from tests import factories
-from tests.conftest import Browser
+from tests.conftest import Browser, LoggedIn
 
 LANGUAGES = {"fr": "Page 2 sur 2", "nl": "Pagina 2 van 2", "en": "Page 2 of 2"}
 
@@ -33,7 +33,7 @@ def assert_second_page(staff: Browser, url: str, language: str, marker: str) -> 
 
 @pytest.mark.parametrize("language", sorted(LANGUAGES))
 def test_users_second_page(
-    language: str, login_as: Callable[..., Browser], session: Session, app: Flask
+    language: str, login_as: Callable[..., LoggedIn], session: Session, app: Flask
 ) -> None:
     admin = login_as(Role.ADMIN)
     for number in range(51):
@@ -45,7 +45,7 @@ def test_users_second_page(
 
 @pytest.mark.parametrize("language", sorted(LANGUAGES))
 def test_audit_second_page(
-    language: str, login_as: Callable[..., Browser], session: Session
+    language: str, login_as: Callable[..., LoggedIn], session: Session
 ) -> None:
     admin = login_as(Role.ADMIN)
     for _number in range(101):
@@ -56,7 +56,7 @@ def test_audit_second_page(
 
 @pytest.mark.parametrize("language", sorted(LANGUAGES))
 def test_handover_second_page(
-    language: str, login_as: Callable[..., Browser], session: Session
+    language: str, login_as: Callable[..., LoggedIn], session: Session
 ) -> None:
     staff = login_as(Role.RECEPTION)
     site = factories.site(session)
@@ -67,7 +67,7 @@ def test_handover_second_page(
         handover.write_handover(
             session,
             settings,
-            actor_id=staff.user.id,  # type: ignore[attr-defined]
+            actor_id=staff.user.id,
             site_id=site.id,
             body=f"note number {number:02d}",
         )

@@ -17,7 +17,7 @@ from centre.db import make_engine
 from centre.people import services
 from centre.people.models import Identity
 from centre.sqlite import WriterQueue
-from tests.conftest import Browser
+from tests.conftest import LoggedIn
 from tests.disk import committed_identity, erase, on_disk
 
 
@@ -59,7 +59,7 @@ def check_writes_hold_the_lock(statements: list[str]) -> tuple[int, int]:
 
 
 def test_writes_hold_the_lock_and_reads_do_not_queue_for_it(
-    login_as: Callable[..., Browser], statements: list[str]
+    login_as: Callable[..., LoggedIn], statements: list[str]
 ) -> None:
     staff = login_as(Role.RECEPTION)
     staff.get("/people/new")
@@ -72,7 +72,7 @@ def test_writes_hold_the_lock_and_reads_do_not_queue_for_it(
 
 
 def test_a_plain_get_never_takes_the_write_lock(
-    login_as: Callable[..., Browser], statements: list[str]
+    login_as: Callable[..., LoggedIn], statements: list[str]
 ) -> None:
     staff = login_as(Role.RECEPTION)
     staff.get("/people")

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from flask import Flask
 
 from centre.auth.models import Role
-from tests.conftest import Browser
+from tests.conftest import LoggedIn
 
 
-def test_admin_lists_and_filters_events(login_as: Callable[..., Browser]) -> None:
+def test_admin_lists_and_filters_events(login_as: Callable[..., LoggedIn]) -> None:
     staff = login_as(Role.RECEPTION)
     staff.get("/admin/users")  # refused, and audited
     admin = login_as(Role.ADMIN)
@@ -41,7 +41,7 @@ def test_every_action_and_outcome_has_a_translatable_label(app: Flask) -> None:
     assert len({str(action.label) for action in actions}) == len(actions)
 
 
-def test_actions_show_as_labels_not_raw_keys(login_as: Callable[..., Browser]) -> None:
+def test_actions_show_as_labels_not_raw_keys(login_as: Callable[..., LoggedIn]) -> None:
     admin = login_as(Role.ADMIN)
     html = admin.get("/admin/audit", headers={"Accept-Language": "en"}).get_data(as_text=True)
     # In the table and in the filter: the label is shown, the key is only a value.

@@ -59,11 +59,11 @@ def test_disable_enable_and_unlock_from_the_command_line(app: Flask, session: Se
     result = runner.invoke(args=["users", "disable", "night.desk"])
     assert result.exit_code == 0, result.output
     reread(session)
-    assert not session.get(User, user.id).active  # type: ignore[union-attr]
+    assert not session.get_one(User, user.id).active
     assert session.scalar(select(UserSession)) is None
     assert runner.invoke(args=["users", "enable", "night.desk"]).exit_code == 0
     reread(session)
-    assert session.get(User, user.id).active  # type: ignore[union-attr]
+    assert session.get_one(User, user.id).active
 
     missing = runner.invoke(args=["users", "disable", "nobody"])
     assert missing.exit_code != 0 and "no user named" in missing.output

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from centre.audit.models import AuditEvent
 from centre.auth.models import Role, User
 from centre.auth.permissions import AUTHENTICATED, PUBLIC, policy_of
-from tests.conftest import Browser
+from tests.conftest import Browser, LoggedIn
 from tests.routes import build, endpoints, objects_behind_urls
 
 ADMIN = {Role.ADMIN}
@@ -100,7 +100,7 @@ def allowed(expected: set[Role] | str, role: Role | None) -> bool:
         return True
     if role is None:
         return False
-    return expected == AUTHENTICATED or role in expected  # type: ignore[operator]
+    return expected == AUTHENTICATED or role in expected
 
 
 def call(client: Browser, method: str, url: str) -> Any:
@@ -113,7 +113,7 @@ def call(client: Browser, method: str, url: str) -> Any:
 def test_each_route_for_each_role(
     role: Role | None,
     app: Flask,
-    login_as: Callable[..., Browser],
+    login_as: Callable[..., LoggedIn],
     url_values: dict[str, Any],
     session: Session,
 ) -> None:
@@ -155,12 +155,12 @@ def policy_refused(session: Session, endpoint: str) -> bool:
     )
 
 
-def test_refusals_are_audited(login_as: Callable[..., Browser], session: Session) -> None:
+def test_refusals_are_audited(login_as: Callable[..., LoggedIn], session: Session) -> None:
     staff = login_as(Role.RECEPTION)
     assert staff.get("/admin/audit").status_code == 403
     event = session.scalars(
         select(AuditEvent).where(AuditEvent.action == "auth.access_refused")
     ).one()
-    assert event.actor_id == staff.user.id  # type: ignore[attr-defined]
+    assert event.actor_id == staff.user.id
     assert event.object_id == "audit.events"
     assert event.outcome == "refused"

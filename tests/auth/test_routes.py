@@ -6,13 +6,15 @@ import re
 from collections.abc import Callable
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from centre.audit.models import AuditEvent
 from centre.auth.models import Role, User
 from centre.auth.services import MAX_FAILURES_PER_ACCOUNT
-from tests.conftest import Browser, reread
+from tests.conftest import Browser, LoggedIn, reread
 from tests.factories import PASSWORD
 
 
@@ -93,14 +95,14 @@ def test_login_is_throttled_per_address(
 
 
 def test_post_without_csrf_token_is_refused(
-    client: object, make_user: Callable[..., User], session: Session
+    client: FlaskClient, make_user: Callable[..., User], session: Session
 ) -> None:
     user = make_user(Role.RECEPTION)
     session.commit()
     response = client.post(
         "/login",
         data={
-            "username": user.username,  # type: ignore[attr-defined]
+            "username": user.username,
             "password": PASSWORD,
         },
     )
@@ -108,7 +110,7 @@ def test_post_without_csrf_token_is_refused(
 
 
 def test_admin_creates_user_who_must_change_password(
-    login_as: Callable[..., Browser], app: object, session: Session
+    login_as: Callable[..., LoggedIn], app: Flask, session: Session
 ) -> None:
     admin = login_as(Role.ADMIN)
     admin.get("/admin/users/new")
@@ -118,7 +120,7 @@ def test_admin_creates_user_who_must_change_password(
         r'data-testid="one-time-password"><code>([^<]+)<', response.get_data(as_text=True)
     )
     assert one_time
-    newcomer = Browser(app.test_client())  # type: ignore[attr-defined]
+    newcomer = Browser(app.test_client())
     response = newcomer.login("night.desk", one_time.group(1))
     assert response.headers["Location"] == "/password"
     # Until the password is changed, every page leads back to the change form.
@@ -136,7 +138,7 @@ def test_admin_creates_user_who_must_change_password(
     assert newcomer.client.get("/").status_code == 200
 
 
-def test_weak_and_short_passwords_are_refused(login_as: Callable[..., Browser]) -> None:
+def test_weak_and_short_passwords_are_refused(login_as: Callable[..., LoggedIn]) -> None:
     staff = login_as(Role.RECEPTION)
     staff.get("/password")
     for weak, message in (
@@ -156,13 +158,13 @@ def test_weak_and_short_passwords_are_refused(login_as: Callable[..., Browser]) 
         assert ("at least 12" in html) == (message == "at least 12")
 
 
-def test_duplicate_username_is_refused_with_message(login_as: Callable[..., Browser]) -> None:
+def test_duplicate_username_is_refused_with_message(login_as: Callable[..., LoggedIn]) -> None:
     admin = login_as(Role.ADMIN)
     admin.get("/admin/users/new")
     response = admin.post(
         "/admin/users/new",
         {
-            "username": admin.user.username,  # type: ignore[attr-defined]
+            "username": admin.user.username,
             "role": "manager",
         },
         headers={"Accept-Language": "en"},
@@ -171,7 +173,7 @@ def test_duplicate_username_is_refused_with_message(login_as: Callable[..., Brow
 
 
 def test_admin_resets_password_and_cannot_disable_self(
-    login_as: Callable[..., Browser], make_user: Callable[..., User], session: Session
+    login_as: Callable[..., LoggedIn], make_user: Callable[..., User], session: Session
 ) -> None:
     admin = login_as(Role.ADMIN)
     other = make_user(Role.MANAGER)
@@ -180,14 +182,14 @@ def test_admin_resets_password_and_cannot_disable_self(
     response = admin.post(f"/admin/users/{other.id}/reset-password")
     assert response.status_code == 200
     reread(session)
-    assert session.get(User, other.id).must_change_password  # type: ignore[union-attr]
-    response = admin.post(f"/admin/users/{admin.user.id}/active", {"active": "0"})  # type: ignore[attr-defined]
+    assert session.get_one(User, other.id).must_change_password
+    response = admin.post(f"/admin/users/{admin.user.id}/active", {"active": "0"})
     reread(session)
-    assert session.get(User, admin.user.id).active  # type: ignore[attr-defined,union-attr]
+    assert session.get_one(User, admin.user.id).active
 
 
 def test_role_change_applies(
-    login_as: Callable[..., Browser], make_user: Callable[..., User], session: Session
+    login_as: Callable[..., LoggedIn], make_user: Callable[..., User], session: Session
 ) -> None:
     admin = login_as(Role.ADMIN)
     other = make_user(Role.RECEPTION)
@@ -195,7 +197,7 @@ def test_role_change_applies(
     admin.get(f"/admin/users/{other.id}")
     admin.post(f"/admin/users/{other.id}/role", {"role": "social_worker"})
     reread(session)
-    assert session.get(User, other.id).role is Role.SOCIAL_WORKER  # type: ignore[union-attr]
+    assert session.get_one(User, other.id).role is Role.SOCIAL_WORKER
 
 
 def lock_out(browser: Browser, username: str) -> None:
@@ -231,7 +233,7 @@ def test_unknown_and_disabled_accounts_cost_an_argon2_verification(
 
 def test_password_reset_lifts_the_lock(
     browser: Browser,
-    login_as: Callable[..., Browser],
+    login_as: Callable[..., LoggedIn],
     make_user: Callable[..., User],
     session: Session,
 ) -> None:
@@ -257,7 +259,7 @@ def test_password_reset_lifts_the_lock(
 
 def test_admin_unlocks_a_locked_account_audited(
     browser: Browser,
-    login_as: Callable[..., Browser],
+    login_as: Callable[..., LoggedIn],
     make_user: Callable[..., User],
     session: Session,
 ) -> None:
@@ -272,4 +274,4 @@ def test_admin_unlocks_a_locked_account_audited(
     assert browser.login(locked.username).status_code == 302
     reread(session)
     event = session.scalars(select(AuditEvent).where(AuditEvent.action == "user.unlocked")).one()
-    assert event.actor_id == admin.user.id and event.object_id == str(locked.id)  # type: ignore[attr-defined]
+    assert event.actor_id == admin.user.id and event.object_id == str(locked.id)

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from centre.auth.models import Role, User, UserSession
-from tests.conftest import Browser, reread
+from centre.auth.sessions import DatabaseSessionInterface
+from tests.conftest import Browser, LoggedIn, reread
 from tests.factories import PASSWORD
 
 COOKIE = "centre_session"
@@ -67,7 +68,8 @@ def test_a_forged_visitor_cookie_is_ignored(
     # Even correctly signed data cannot log anyone in from the visitor's cookie.
     app = browser.client.application
     interface = app.session_interface
-    signed = interface.serializer(app).dumps({"_user_id": str(user.id)})  # type: ignore[attr-defined]
+    assert isinstance(interface, DatabaseSessionInterface)
+    signed = interface.serializer(app).dumps({"_user_id": str(user.id)})
     browser.client.set_cookie(VISITOR_COOKIE, signed)
     assert browser.client.get("/admin/users").status_code == 302
     browser.client.set_cookie(VISITOR_COOKIE, "e30.tampered.signature")
@@ -75,7 +77,7 @@ def test_a_forged_visitor_cookie_is_ignored(
 
 
 def test_logout_message_survives_the_end_of_the_session(
-    login_as: Callable[..., Browser], session: Session
+    login_as: Callable[..., LoggedIn], session: Session
 ) -> None:
     staff = login_as(Role.RECEPTION)
     staff.get("/")
@@ -85,7 +87,7 @@ def test_logout_message_survives_the_end_of_the_session(
     assert session.scalar(select(func.count()).select_from(UserSession)) == 0
 
 
-def test_cookie_replayed_after_logout_is_refused(login_as: Callable[..., Browser]) -> None:
+def test_cookie_replayed_after_logout_is_refused(login_as: Callable[..., LoggedIn]) -> None:
     staff = login_as(Role.ADMIN)
     assert staff.get("/admin/users").status_code == 200
     stolen = cookie_value(staff)
@@ -99,16 +101,16 @@ def test_cookie_replayed_after_logout_is_refused(login_as: Callable[..., Browser
 
 
 def test_disabled_user_session_stops_at_next_request(
-    login_as: Callable[..., Browser],
+    login_as: Callable[..., LoggedIn],
     app: Flask,
     session: Session,
 ) -> None:
     worker = login_as(Role.SOCIAL_WORKER)
     assert worker.get("/").status_code == 200
     admin = login_as(Role.ADMIN)
-    admin.get(f"/admin/users/{worker.user.id}")  # type: ignore[attr-defined]
+    admin.get(f"/admin/users/{worker.user.id}")
     response = admin.post(
-        f"/admin/users/{worker.user.id}/active",  # type: ignore[attr-defined]
+        f"/admin/users/{worker.user.id}/active",
         {"active": "0"},
     )
     assert response.status_code == 302
@@ -119,14 +121,14 @@ def test_disabled_user_session_stops_at_next_request(
             .where(UserSession.user_id == worker.user.id)
         )
         == 0
-    )  # type: ignore[attr-defined]
+    )
     response = worker.client.get("/")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login")
 
 
 def test_idle_session_expires(
-    login_as: Callable[..., Browser], app: Flask, session: Session
+    login_as: Callable[..., LoggedIn], app: Flask, session: Session
 ) -> None:
     staff = login_as(Role.RECEPTION)
     idle = app.config["SESSION_IDLE_TIMEOUT"]
@@ -137,7 +139,7 @@ def test_idle_session_expires(
 
 
 def test_absolute_session_limit(
-    login_as: Callable[..., Browser], app: Flask, session: Session
+    login_as: Callable[..., LoggedIn], app: Flask, session: Session
 ) -> None:
     staff = login_as(Role.RECEPTION)
     limit = app.config["SESSION_ABSOLUTE_TIMEOUT"]
@@ -147,10 +149,10 @@ def test_absolute_session_limit(
     assert staff.client.get("/").status_code == 302
 
 
-def test_password_change_ends_other_sessions(login_as: Callable[..., Browser], app: Flask) -> None:
+def test_password_change_ends_other_sessions(login_as: Callable[..., LoggedIn], app: Flask) -> None:
     first = login_as(Role.SOCIAL_WORKER)
     second = Browser(app.test_client())
-    assert second.login(first.user.username).status_code == 302  # type: ignore[attr-defined]
+    assert second.login(first.user.username).status_code == 302
     first.get("/password")
     response = first.post(
         "/password",
@@ -171,7 +173,7 @@ def test_session_cookie_flags(browser: Browser) -> None:
     assert "HttpOnly" in header and "SameSite=Lax" in header
 
 
-def test_lock_ends_session_and_shows_login(login_as: Callable[..., Browser]) -> None:
+def test_lock_ends_session_and_shows_login(login_as: Callable[..., LoggedIn]) -> None:
     staff = login_as(Role.RECEPTION)
     staff.get("/")
     response = staff.post("/lock")
@@ -180,14 +182,14 @@ def test_lock_ends_session_and_shows_login(login_as: Callable[..., Browser]) -> 
 
 
 def test_abandoned_expired_sessions_are_purged_at_the_next_login(
-    login_as: Callable[..., Browser], app: Flask, session: Session
+    login_as: Callable[..., LoggedIn], app: Flask, session: Session
 ) -> None:
     abandoned = login_as(Role.RECEPTION)
     idle = app.config["SESSION_IDLE_TIMEOUT"]
     for row in session.scalars(select(UserSession)):
         row.last_seen_at -= idle + timedelta(minutes=1)
     session.commit()
-    abandoned_user = abandoned.user.id  # type: ignore[attr-defined]
+    abandoned_user = abandoned.user.id
     login_as(Role.SOCIAL_WORKER)  # someone else logs in later; the old row goes
     reread(session)
     owners = session.scalars(select(UserSession.user_id)).all()

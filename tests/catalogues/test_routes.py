@@ -14,13 +14,13 @@ from centre.auth.models import Role
 from centre.catalogues import services
 from centre.catalogues.models import Service, Site, SiteKind, Supply
 from centre.catalogues.services import ItemValues, Kind
-from tests.conftest import Browser, reread
+from tests.conftest import LoggedIn, reread
 
 EN = {"Accept-Language": "en"}
 
 
 @pytest.fixture
-def manager(login_as: Callable[..., Browser]) -> Browser:
+def manager(login_as: Callable[..., LoggedIn]) -> LoggedIn:
     return login_as(Role.MANAGER)
 
 
@@ -47,14 +47,14 @@ def actions(session: Session, object_type: str, object_id: int) -> list[str]:
     )
 
 
-def test_overview_lists_the_three_catalogues(manager: Browser) -> None:
+def test_overview_lists_the_three_catalogues(manager: LoggedIn) -> None:
     html = manager.get("/catalogues", headers=EN).get_data(as_text=True)
     for kind in ("sites", "services", "supplies"):
         assert f'href="/catalogues/{kind}"' in html
     assert "Harm-reduction supplies" in html and "active of" in html
 
 
-def test_manager_creates_a_supply_through_the_page(manager: Browser, session: Session) -> None:
+def test_manager_creates_a_supply_through_the_page(manager: LoggedIn, session: Session) -> None:
     page = manager.get("/catalogues/supplies/new", headers=EN).get_data(as_text=True)
     assert "reception must confirm it is not a typo" in page
     assert "Counts toward syringes distributed, for the return rate" in page
@@ -82,19 +82,19 @@ def test_manager_creates_a_supply_through_the_page(manager: Browser, session: Se
     assert not supply.is_syringe and supply.sort_order == 4
     assert actions(session, "supply", supply.id) == ["catalogue.created"]
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "catalogue.created"))
-    assert event is not None and event.actor_id == manager.user.id  # type: ignore[attr-defined]
+    assert event is not None and event.actor_id == manager.user.id
 
 
-def test_list_shows_labels_in_the_current_language(manager: Browser, session: Session) -> None:
-    make_service(session, manager.user.id, "t_listen", "x")  # type: ignore[attr-defined]
+def test_list_shows_labels_in_the_current_language(manager: LoggedIn, session: Session) -> None:
+    make_service(session, manager.user.id, "t_listen", "x")
     dutch = manager.get("/catalogues/services", headers={"Accept-Language": "nl"})
     assert "Luisteren" in dutch.get_data(as_text=True)
     french = manager.get("/catalogues/services", headers={"Accept-Language": "fr"})
     assert "Écoute" in french.get_data(as_text=True)
 
 
-def test_manager_edits_a_service_but_not_its_key(manager: Browser, session: Session) -> None:
-    service = make_service(session, manager.user.id, "t_edit", "x")  # type: ignore[attr-defined]
+def test_manager_edits_a_service_but_not_its_key(manager: LoggedIn, session: Session) -> None:
+    service = make_service(session, manager.user.id, "t_edit", "x")
     url = f"/catalogues/services/{service.id}"
     form = manager.get(url, headers=EN).get_data(as_text=True)
     assert 'value="Luisteren"' in form and 'value="x"' in form and "t_edit" in form
@@ -123,10 +123,10 @@ def test_manager_edits_a_service_but_not_its_key(manager: Browser, session: Sess
     assert actions(session, "service", service.id) == ["catalogue.created", "catalogue.updated"]
 
 
-def test_edit_a_site_kind(manager: Browser, session: Session) -> None:
+def test_edit_a_site_kind(manager: LoggedIn, session: Session) -> None:
     site = services.create_item(
         session,
-        actor_id=manager.user.id,  # type: ignore[attr-defined]
+        actor_id=manager.user.id,
         kind=Kind.SITES,
         key="t_van",
         values=ItemValues("Camionnette", "Bus", "Van", site_kind=SiteKind.CENTRE),
@@ -140,11 +140,11 @@ def test_edit_a_site_kind(manager: Browser, session: Session) -> None:
     )
     assert response.status_code == 302
     reread(session)
-    assert session.get(Site, site.id).kind is SiteKind.OUTREACH  # type: ignore[union-attr]
+    assert session.get_one(Site, site.id).kind is SiteKind.OUTREACH
 
 
-def test_deactivate_and_reactivate_from_the_list(manager: Browser, session: Session) -> None:
-    service = make_service(session, manager.user.id, "t_toggle", None)  # type: ignore[attr-defined]
+def test_deactivate_and_reactivate_from_the_list(manager: LoggedIn, session: Session) -> None:
+    service = make_service(session, manager.user.id, "t_toggle", None)
     listing = manager.get("/catalogues/services", headers=EN).get_data(as_text=True)
     action = f'action="/catalogues/services/{service.id}/active"'
     assert action in listing
@@ -154,13 +154,13 @@ def test_deactivate_and_reactivate_from_the_list(manager: Browser, session: Sess
     response = manager.post(f"/catalogues/services/{service.id}/active", {"active": "0"})
     assert response.status_code == 302
     reread(session)
-    assert session.get(Service, service.id).active is False  # type: ignore[union-attr]
+    assert session.get_one(Service, service.id).active is False
     listing = manager.get("/catalogues/services", headers=EN).get_data(as_text=True)
     assert "Reactivate" in listing and "Inactive" in listing
 
     manager.post(f"/catalogues/services/{service.id}/active", {"active": "1"})
     reread(session)
-    assert session.get(Service, service.id).active is True  # type: ignore[union-attr]
+    assert session.get_one(Service, service.id).active is True
     assert actions(session, "service", service.id) == [
         "catalogue.created",
         "catalogue.deactivated",
@@ -168,16 +168,16 @@ def test_deactivate_and_reactivate_from_the_list(manager: Browser, session: Sess
     ]
 
 
-def test_toggle_without_csrf_token_is_refused(manager: Browser, session: Session) -> None:
-    service = make_service(session, manager.user.id, "t_csrf", None)  # type: ignore[attr-defined]
+def test_toggle_without_csrf_token_is_refused(manager: LoggedIn, session: Session) -> None:
+    service = make_service(session, manager.user.id, "t_csrf", None)
     response = manager.client.post(f"/catalogues/services/{service.id}/active", data={})
     assert response.status_code == 400
     reread(session)
-    assert session.get(Service, service.id).active is True  # type: ignore[union-attr]
+    assert session.get_one(Service, service.id).active is True
 
 
-def test_duplicate_key_is_explained_next_to_the_field(manager: Browser, session: Session) -> None:
-    make_service(session, manager.user.id, "t_twice", None)  # type: ignore[attr-defined]
+def test_duplicate_key_is_explained_next_to_the_field(manager: LoggedIn, session: Session) -> None:
+    make_service(session, manager.user.id, "t_twice", None)
     manager.get("/catalogues/services/new")
     response = manager.post(
         "/catalogues/services/new",
@@ -198,7 +198,7 @@ def test_duplicate_key_is_explained_next_to_the_field(manager: Browser, session:
     assert len(session.scalars(select(Service).where(Service.key == "t_twice")).all()) == 1
 
 
-def test_malformed_key_is_explained(manager: Browser) -> None:
+def test_malformed_key_is_explained(manager: LoggedIn) -> None:
     response = manager.post(
         "/catalogues/sites/new",
         {"key": "Bad Key!", "label_fr": "a", "label_nl": "b", "label_en": "c", "kind": "centre"},
@@ -210,8 +210,8 @@ def test_malformed_key_is_explained(manager: Browser) -> None:
     assert 'value="Bad Key!"' in html
 
 
-def test_taken_shortcut_is_explained_next_to_the_field(manager: Browser, session: Session) -> None:
-    make_service(session, manager.user.id, "t_owner", "z")  # type: ignore[attr-defined]
+def test_taken_shortcut_is_explained_next_to_the_field(manager: LoggedIn, session: Session) -> None:
+    make_service(session, manager.user.id, "t_owner", "z")
     response = manager.post(
         "/catalogues/services/new",
         {
@@ -233,7 +233,7 @@ def test_taken_shortcut_is_explained_next_to_the_field(manager: Browser, session
     assert session.scalar(select(Service).where(Service.key == "t_wants_z")) is None
 
 
-def test_missing_label_keeps_the_rest(manager: Browser) -> None:
+def test_missing_label_keeps_the_rest(manager: LoggedIn) -> None:
     response = manager.post(
         "/catalogues/supplies/new",
         {"key": "t_half", "label_fr": "Pipe", "label_nl": "", "label_en": "Pipe"},
@@ -253,16 +253,16 @@ def test_missing_label_keeps_the_rest(manager: Browser) -> None:
         "/catalogues/sites/999999",
     ],
 )
-def test_unknown_kind_or_item_is_404(manager: Browser, url: str) -> None:
+def test_unknown_kind_or_item_is_404(manager: LoggedIn, url: str) -> None:
     assert manager.get(url).status_code == 404
 
 
-def test_toggle_on_unknown_kind_or_item_is_404(manager: Browser) -> None:
+def test_toggle_on_unknown_kind_or_item_is_404(manager: LoggedIn) -> None:
     assert manager.post("/catalogues/drugs/1/active", {"active": "0"}).status_code == 404
     assert manager.post("/catalogues/sites/999999/active", {"active": "0"}).status_code == 404
 
 
-def test_admin_may_use_the_catalogues(login_as: Callable[..., Browser]) -> None:
+def test_admin_may_use_the_catalogues(login_as: Callable[..., LoggedIn]) -> None:
     admin = login_as(Role.ADMIN)
     assert admin.get("/catalogues").status_code == 200
     assert admin.get("/catalogues/sites/new").status_code == 200
@@ -270,10 +270,10 @@ def test_admin_may_use_the_catalogues(login_as: Callable[..., Browser]) -> None:
 
 @pytest.mark.parametrize("role", [Role.RECEPTION, Role.SOCIAL_WORKER])
 def test_front_line_roles_are_refused(
-    role: Role, login_as: Callable[..., Browser], session: Session
+    role: Role, login_as: Callable[..., LoggedIn], session: Session
 ) -> None:
     owner = login_as(Role.MANAGER)
-    service = make_service(session, owner.user.id, "t_refused", None)  # type: ignore[attr-defined]
+    service = make_service(session, owner.user.id, "t_refused", None)
     staff = login_as(role)
     for url in (
         "/catalogues",
@@ -288,7 +288,7 @@ def test_front_line_roles_are_refused(
         staff.post(f"/catalogues/services/{service.id}/active", {"active": "0"}).status_code == 403
     )
     reread(session)
-    assert session.get(Service, service.id).active is True  # type: ignore[union-attr]
+    assert session.get_one(Service, service.id).active is True
     assert session.scalar(select(Service).where(Service.key == "t_sneaky")) is None
 
 

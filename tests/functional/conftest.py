@@ -16,10 +16,14 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.conftest import IN_CI, drop_database, fresh_database_url
+
+if TYPE_CHECKING:  # playwright itself is imported only when a browser test runs
+    from playwright.sync_api import Browser, Page
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CENTRE_CHROMIUM", "/usr/bin/chromium")
@@ -144,7 +148,7 @@ def live_server(
 
 
 @pytest.fixture(scope="session")
-def playwright_browser(chromium_path: str) -> Iterator[object]:
+def playwright_browser(chromium_path: str) -> Iterator[Browser]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -154,9 +158,9 @@ def playwright_browser(chromium_path: str) -> Iterator[object]:
 
 
 @pytest.fixture
-def page(playwright_browser: object, live_server: LiveServer) -> Iterator[object]:
+def page(playwright_browser: Browser, live_server: LiveServer) -> Iterator[Page]:
     """A fresh browser profile (no cookies) in French, as a Brussels terminal would be."""
-    context = playwright_browser.new_context(  # type: ignore[attr-defined]
+    context = playwright_browser.new_context(
         base_url=live_server.url, locale="fr-BE", timezone_id="Europe/Brussels"
     )
     context.set_default_timeout(10_000)

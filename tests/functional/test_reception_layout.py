@@ -70,8 +70,10 @@ def test_the_header_is_one_line_at_1024_pixels(french_page: Page, live_server: L
     Navigator(french_page).log_in("admin", ADMIN_PASSWORD)
     for path in ("/admin/users", "/admin/audit"):
         french_page.goto(path)
-        assert french_page.locator(".site-header").bounding_box()["height"] <= 64, path  # type: ignore[index]
+        header = french_page.locator(".site-header").bounding_box()
+        assert header is not None and header["height"] <= 64, path
     french_page.locator("form[action='/logout'] button").click()
     log_in_at_reception(french_page, live_server, "narrow.desk")
     french_page.goto("/reception")
-    assert french_page.locator(".site-header").bounding_box()["height"] <= 64  # type: ignore[index]
+    header = french_page.locator(".site-header").bounding_box()
+    assert header is not None and header["height"] <= 64

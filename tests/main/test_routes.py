@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from centre.auth.models import Role
-from tests.conftest import Browser
+from tests.conftest import Browser, LoggedIn
 
 
 def test_home_redirects_anonymous_users_to_login(client: FlaskClient) -> None:
@@ -54,14 +54,14 @@ def test_language_switch_refuses_offsite_redirect(browser: Browser, target: str)
 
 
 def test_language_switch_is_remembered_per_user(
-    login_as: Callable[..., Browser], app: object
+    login_as: Callable[..., LoggedIn], app: object
 ) -> None:
     first = login_as(Role.RECEPTION)
     first.get("/")
     first.post("/language", {"language": "en", "next": "/"})
     # The same user on another terminal (a new client) gets English without choosing it.
     other = Browser(first.client.application.test_client())
-    other.login(first.user.username)  # type: ignore[attr-defined]
+    other.login(first.user.username)
     html = other.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
     assert '<html lang="en">' in html
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from centre.audit.models import AuditEvent
 from centre.auth.models import Role
 from centre.people.models import Identity, Person
-from tests.conftest import Browser, reread
+from tests.conftest import Browser, LoggedIn, reread
 
 # Distinctive values: none may appear in clear anywhere in the database.
 IDENTITY = {
@@ -59,11 +59,11 @@ def create_with_identity(staff: Browser, **overrides: str) -> str:
 
 
 @pytest.fixture
-def reception(login_as: Callable[..., Browser]) -> Browser:
+def reception(login_as: Callable[..., LoggedIn]) -> LoggedIn:
     return login_as(Role.RECEPTION)
 
 
-def test_create_person_with_code_only(reception: Browser, session: Session) -> None:
+def test_create_person_with_code_only(reception: LoggedIn, session: Session) -> None:
     reception.get("/people/new")
     response = reception.post("/people/new", {"gender": "not_stated"})
     assert response.status_code == 302
@@ -75,7 +75,7 @@ def test_create_person_with_code_only(reception: Browser, session: Session) -> N
 
 
 def test_identity_without_consent_is_refused_and_nothing_is_lost(
-    reception: Browser, session: Session
+    reception: LoggedIn, session: Session
 ) -> None:
     reception.get("/people/new")
     response = reception.post(
@@ -90,7 +90,7 @@ def test_identity_without_consent_is_refused_and_nothing_is_lost(
     assert session.scalars(select(Person)).all() == []
 
 
-def test_bad_niss_is_explained_next_to_the_field(reception: Browser) -> None:
+def test_bad_niss_is_explained_next_to_the_field(reception: LoggedIn) -> None:
     reception.get("/people/new")
     response = reception.post(
         "/people/new",
@@ -109,7 +109,7 @@ def test_bad_niss_is_explained_next_to_the_field(reception: Browser) -> None:
 
 
 def test_identity_is_hidden_until_revealed_and_the_reveal_is_audited(
-    reception: Browser, session: Session
+    reception: LoggedIn, session: Session
 ) -> None:
     code = create_with_identity(reception)
     html = reception.get(f"/people/{code}").get_data(as_text=True)
@@ -123,10 +123,10 @@ def test_identity_is_hidden_until_revealed_and_the_reveal_is_audited(
             AuditEvent.action == "identity.revealed", AuditEvent.person_id == person.id
         )
     ).all()
-    assert len(reveals) == 1 and reveals[0].actor_id == reception.user.id  # type: ignore[attr-defined]
+    assert len(reveals) == 1 and reveals[0].actor_id == reception.user.id
 
 
-def test_find_by_code_by_niss_and_by_name(reception: Browser) -> None:
+def test_find_by_code_by_niss_and_by_name(reception: LoggedIn) -> None:
     code = create_with_identity(reception)
     response = reception.get(f"/people/find?code={code.lower()}")
     assert response.status_code == 302 and response.headers["Location"].endswith(code)
@@ -140,7 +140,7 @@ def test_find_by_code_by_niss_and_by_name(reception: Browser) -> None:
 
 
 def test_mistyped_and_unknown_codes_get_clear_messages(
-    reception: Browser, session: Session
+    reception: LoggedIn, session: Session
 ) -> None:
     code = create_with_identity(reception)
     last = "0" if code[-1] != "0" else "1"
@@ -155,7 +155,7 @@ def test_mistyped_and_unknown_codes_get_clear_messages(
     assert reception.get("/people/0000-0000").status_code == 404
 
 
-def test_duplicate_identity_is_flagged(reception: Browser) -> None:
+def test_duplicate_identity_is_flagged(reception: LoggedIn) -> None:
     first = create_with_identity(reception)
     reception.get("/people/new")
     response = reception.post(
@@ -175,7 +175,7 @@ def test_duplicate_identity_is_flagged(reception: Browser) -> None:
     )
 
 
-def test_withdrawal_needs_confirmation_then_erases(reception: Browser, session: Session) -> None:
+def test_withdrawal_needs_confirmation_then_erases(reception: LoggedIn, session: Session) -> None:
     code = create_with_identity(reception)
     reception.get(f"/people/{code}/consent/withdraw")
     response = reception.post(
@@ -192,7 +192,7 @@ def test_withdrawal_needs_confirmation_then_erases(reception: Browser, session: 
     assert session.get(Identity, person.id) is None
 
 
-def test_erasure_needs_a_reason_and_confirmation(reception: Browser, session: Session) -> None:
+def test_erasure_needs_a_reason_and_confirmation(reception: LoggedIn, session: Session) -> None:
     code = create_with_identity(reception)
     reception.get(f"/people/{code}/erase")
     assert reception.post(f"/people/{code}/erase", {"confirm": "y"}).status_code == 200
@@ -219,7 +219,7 @@ def raw_database_text(app: Flask, session: Session) -> bytes:
 
 
 def test_no_identity_value_is_stored_in_clear(
-    reception: Browser, app: Flask, session: Session
+    reception: LoggedIn, app: Flask, session: Session
 ) -> None:
     code = create_with_identity(reception)
     reception.post(f"/people/{code}/reveal")  # a read leaves nothing in clear either
@@ -250,7 +250,7 @@ def reveals_of(session: Session, code: str) -> int:
     )
 
 
-def test_a_plain_get_never_decrypts_identity(reception: Browser, session: Session) -> None:
+def test_a_plain_get_never_decrypts_identity(reception: LoggedIn, session: Session) -> None:
     """A link (even from another site) must not make a colleague's browser read identity."""
     code = create_with_identity(reception)
     html = reception.get(f"/people/{code}/identity", headers={"Accept-Language": "en"}).get_data(
@@ -269,7 +269,7 @@ def test_a_plain_get_never_decrypts_identity(reception: Browser, session: Sessio
     assert reveals_of(session, code) == 1
 
 
-def test_the_correction_form_saves_what_was_changed(reception: Browser, session: Session) -> None:
+def test_the_correction_form_saves_what_was_changed(reception: LoggedIn, session: Session) -> None:
     code = create_with_identity(reception)
     reception.post(f"/people/{code}/identity/open")
     response = reception.post(f"/people/{code}/identity", {**IDENTITY, "phone": "+32 470 00 00 01"})
@@ -279,7 +279,7 @@ def test_the_correction_form_saves_what_was_changed(reception: Browser, session:
 
 
 @pytest.mark.parametrize("when", ["2999-01-01", "1850-05-05"])
-def test_an_impossible_birth_date_is_refused_and_kept(reception: Browser, when: str) -> None:
+def test_an_impossible_birth_date_is_refused_and_kept(reception: LoggedIn, when: str) -> None:
     reception.get("/people/new")
     response = reception.post(
         "/people/new",
@@ -292,7 +292,7 @@ def test_an_impossible_birth_date_is_refused_and_kept(reception: Browser, when: 
     assert f'value="{when}"' in html and 'value="Quintavalle-Oosterhof"' in html
 
 
-def test_a_birth_date_that_contradicts_the_niss_is_flagged(reception: Browser) -> None:
+def test_a_birth_date_that_contradicts_the_niss_is_flagged(reception: LoggedIn) -> None:
     reception.get("/people/new")
     response = reception.post(
         "/people/new",

@@ -12,6 +12,7 @@ from centre import db
 from centre.audit.models import AuditEvent
 from centre.audit.services import record, verify
 from centre.auth import actions
+from centre.db import table_of
 from centre.privacy import privacy
 from centre.privacy.fields import FieldCipher
 from centre.privacy.keyring import Keyring, generate_keyring, load_keyring_file, write_keyring_file
@@ -157,7 +158,7 @@ def test_rotate_touches_no_key_when_the_audit_log_cannot_take_the_event(cli_app:
     path = _keyring_path(cli_app)
     before = path.read_bytes()
     with cli_app.app_context():
-        AuditEvent.__table__.drop(db.database().engine)  # e.g. a database not migrated yet
+        table_of(AuditEvent).drop(db.database().engine)  # e.g. a database not migrated yet
     result = runner.invoke(args=["keys", "rotate"])
     assert result.exit_code != 0
     assert path.read_bytes() == before

@@ -136,6 +136,8 @@ def test_get_key_refreshes_the_keyring_once_on_an_unknown_kek(
     key_ref, data_key = keystore.create_key()  # wrapped under the new KEK
 
     stale = _StaleSource(keyring, rotated)
+    # _StaleSource stands in for a KeyringSource by duck typing (get and refresh), hence the
+    # arg-type ignores.
     reader = KeyStore(keystore.engine, stale)  # type: ignore[arg-type]
     assert reader.get_key(key_ref) == data_key
     assert stale.refreshes == 1

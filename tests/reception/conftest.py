@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from centre.auth.models import Role
 from tests import factories
-from tests.conftest import Browser
+from tests.conftest import LoggedIn
 
 
 @dataclass
@@ -25,7 +25,7 @@ class Desk:
     naloxone: Any
     inactive_supply: Any
     person: Any
-    staff: Browser
+    staff: LoggedIn
 
     def visit_form(self, **fields: Any) -> dict[str, Any]:
         """The visit screen's form, with a fresh one-time token like a newly loaded page."""
@@ -39,7 +39,7 @@ class Desk:
 
 
 @pytest.fixture
-def desk(session: Session, login_as: Callable[..., Browser]) -> Desk:
+def desk(session: Session, login_as: Callable[..., LoggedIn]) -> Desk:
     staff = login_as(Role.RECEPTION)
     site = factories.site(session, key="centre")
     desk = Desk(
@@ -55,7 +55,7 @@ def desk(session: Session, login_as: Callable[..., Browser]) -> Desk:
         inactive_supply=factories.supply(session, key="old_supply", active=False),
         person=factories.person(
             session,
-            actor_id=staff.user.id,  # type: ignore[attr-defined]
+            actor_id=staff.user.id,
             birth_year=1980,
         ),
         staff=staff,

@@ -12,8 +12,8 @@ from centre.reception.shifts import parse_shift_starts, previous_shift, shift_at
 STARTS = parse_shift_starts("07:00, 15:00, 23:00")
 
 
-def brussels(*args: int) -> datetime:
-    return datetime(*args, tzinfo=BRUSSELS)  # type: ignore[misc]
+def brussels(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=BRUSSELS)
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from centre.auth.models import Role
 from centre.reception.models import HandoverEntry, Incident
-from tests.conftest import Browser, reread
+from tests.conftest import LoggedIn, reread
 from tests.reception.conftest import Desk
 
 EN = {"Accept-Language": "en"}
@@ -119,7 +119,7 @@ def test_lookup_goes_to_the_quick_view_or_explains(desk: Desk) -> None:
 
 
 def test_handover_written_searched_and_marked_read_by_the_next_shift(
-    desk: Desk, session: Session, login_as: Callable[..., Browser]
+    desk: Desk, session: Session, login_as: Callable[..., LoggedIn]
 ) -> None:
     desk.staff.get("/reception/handover")
     assert (
@@ -144,7 +144,7 @@ def test_handover_written_searched_and_marked_read_by_the_next_shift(
     next_shift.post(f"/reception/handover/{entry_id}/read")
     reread(session)
     entry = session.get(HandoverEntry, entry_id)
-    assert entry is not None and entry.read_by_id == next_shift.user.id  # type: ignore[attr-defined]
+    assert entry is not None and entry.read_by_id == next_shift.user.id
 
 
 def test_the_lookup_box_on_the_reception_screen_opens_the_quick_view(desk: Desk) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from centre.privacy.codes import generate_code
 from centre.reception.models import ReturnMethod, Visit, VisitSupply
-from tests.conftest import reread
+from tests.conftest import LoggedIn, reread
 from tests.reception.conftest import Desk
 
 EN = {"Accept-Language": "en"}
@@ -163,7 +165,8 @@ def test_correct_and_delete_own_recent_visit_with_audit(desk: Desk, session: Ses
     response = desk.staff.post(f"/reception/visits/{visit.id}/delete", {"reason": "mistake"})
     assert response.status_code == 302
     [deleted] = visits(session)
-    assert deleted.deleted_at is not None and deleted.deletion_reason.value == "mistake"
+    assert deleted.deleted_at is not None and deleted.deletion_reason is not None
+    assert deleted.deletion_reason.value == "mistake"
     html = desk.staff.get("/reception").get_data(as_text=True)
     assert 'data-total="visits">0<' in html
     from centre.audit.models import AuditEvent
@@ -175,13 +178,13 @@ def test_correct_and_delete_own_recent_visit_with_audit(desk: Desk, session: Ses
 
 
 def test_a_colleagues_visit_cannot_be_corrected(
-    desk: Desk, session: Session, login_as: object
+    desk: Desk, session: Session, login_as: Callable[..., LoggedIn]
 ) -> None:
     from centre.auth.models import Role
 
     desk.staff.post("/reception/visits", desk.visit_form(**{f"service-{desk.shower.id}": "y"}))
     [visit] = visits(session)
-    colleague = login_as(Role.SOCIAL_WORKER)  # type: ignore[operator]
+    colleague = login_as(Role.SOCIAL_WORKER)
     assert colleague.get(f"/reception/visits/{visit.id}/edit").status_code == 403
     assert (
         colleague.post(f"/reception/visits/{visit.id}/delete", {"reason": "mistake"}).status_code
@@ -189,10 +192,12 @@ def test_a_colleagues_visit_cannot_be_corrected(
     )
 
 
-def test_without_an_active_site_the_screen_says_what_to_do(login_as: object) -> None:
+def test_without_an_active_site_the_screen_says_what_to_do(
+    login_as: Callable[..., LoggedIn],
+) -> None:
     from centre.auth.models import Role
 
-    staff = login_as(Role.RECEPTION)  # type: ignore[operator]
+    staff = login_as(Role.RECEPTION)
     html = staff.get("/reception", headers=EN).get_data(as_text=True)
     assert "No site is active" in html
     response = staff.post("/reception/visits", {"age_band": "NK"})
@@ -211,7 +216,7 @@ def test_screen_lists_the_latest_visits_and_links_to_all(desk: Desk, session: Se
         services.log_visit(
             session,
             settings,
-            actor_id=desk.staff.user.id,  # type: ignore[attr-defined]
+            actor_id=desk.staff.user.id,
             data=services.VisitInput(site_id=desk.site.id, service_ids=frozenset({desk.meal.id})),
         )
     session.commit()

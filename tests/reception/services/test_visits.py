@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -73,7 +73,7 @@ def test_totals_by_site_shift_service_and_supply_match_the_visits(
     people = [factories.person(session, actor_id=staff.id) for _ in range(5)]
     start = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
 
-    expected: dict[tuple[int, object], dict[str, Counter[object]]] = {}
+    expected: dict[tuple[int, tuple[date, int]], dict[str, Counter[object]]] = {}
     for _ in range(120):
         moment = start + timedelta(minutes=rng.randrange(0, 60 * 48))
         site = rng.choice(sites)
