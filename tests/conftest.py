@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from centre import create_app, db
@@ -185,6 +187,18 @@ def session(app: Flask, connection: Any) -> Iterator[Session]:
     """
     with app.extensions["centre.db"].new_session() as own:
         yield own
+
+
+@contextmanager
+def refused_by(session: Session, constraint: str) -> Iterator[None]:
+    """The block's flush must fail on the named constraint; the session is then rolled back.
+
+    Both engines name the constraint in their error (SQLite "CHECK constraint failed: <name>",
+    PostgreSQL 'violates check constraint "<name>"'), so a refusal for another reason fails.
+    """
+    with pytest.raises(IntegrityError, match=constraint):
+        yield
+    session.rollback()
 
 
 def reread(session: Session) -> None:
