@@ -61,6 +61,7 @@ def _register_blueprints(app: Flask) -> None:
     from .auth import bp as auth_bp
     from .cases import bp as cases_bp
     from .catalogues import bp as catalogues_bp
+    from .directory import bp as directory_bp
     from .employment import bp as employment_bp
     from .housing import bp as housing_bp
     from .main import bp as main_bp
@@ -73,6 +74,7 @@ def _register_blueprints(app: Flask) -> None:
         people_bp,
         reception_bp,
         cases_bp,
+        directory_bp,
         housing_bp,
         employment_bp,
         catalogues_bp,

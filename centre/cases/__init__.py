@@ -1,5 +1,7 @@
-"""Case files, goals, encrypted notes, referrals to care and the partner directory."""
+"""Case files and care orientation: cases, plans, notes, referrals, rights, the pathway."""
 
 from flask import Blueprint
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+from . import routes  # noqa: E402,F401

@@ -22,6 +22,8 @@ class Gender(enum.StrEnum):
 class ConsentScope(enum.StrEnum):
     # Storing identifying data in the vault (DESIGN "Identity vault").
     IDENTITY = "identity"
+    # Telling a partner service who the person is, when referring them.
+    SHARING_WITH_PARTNERS = "sharing_with_partners"
 
 
 class ConsentMethod(enum.StrEnum):
@@ -59,6 +61,9 @@ class Person(Base):
     identity_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Last contact of any kind, for the retention rule.
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Set when this code was found to be the same person as another: the code still
+    # resolves, to the kept person (centre.cases' merge; undone within 30 days).
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
 
     consents: Mapped[list[Consent]] = relationship(
         back_populates="person", order_by="Consent.given_at.desc()"
