@@ -63,6 +63,11 @@ MESSAGES: dict[str, Any] = {
     "password_wrong": _l("The current password is wrong."),
     "username_invalid": _l("Use 3 to 64 letters, digits, dots, dashes or underscores."),
     "username_taken": _l("This username is already taken."),
+    # Any record edited by two people at once
+    "changed_since_opened": _l(
+        "Someone else saved this since you opened it. Your input is kept below: check their "
+        "changes (open the page again in another tab), then save again."
+    ),
     # Catalogues
     "key_format": _l("Use 2 to 40 lower-case letters, digits or underscores, e.g. naloxone_kit."),
     "key_taken": _l("This key is already used in this catalogue. Choose another one."),

@@ -68,3 +68,16 @@ def single(name: str, code: str, **params: Any) -> FieldErrors:
     errors = FieldErrors()
     errors.add(name, code, **params)
     return errors
+
+
+class ChangedSinceOpenedError(Exception):
+    """Someone saved the same record since this form was opened (optimistic locking).
+
+    The route shows the form again with what was typed, and says so; nothing is overwritten.
+    """
+
+
+def check_version(current: int, submitted: int | None) -> None:
+    """ChangedSinceOpenedError unless the form was opened on the record's current version."""
+    if submitted != current:
+        raise ChangedSinceOpenedError()

@@ -23,7 +23,10 @@ AUTHENTICATED = "authenticated"
 
 # Roles by domain, as DESIGN.md's role table gives them.
 FRONT_LINE = frozenset({Role.RECEPTION, Role.SOCIAL_WORKER})
+SOCIAL_WORK = frozenset({Role.SOCIAL_WORKER})  # case files, notes, referrals, rights
 CATALOGUES = frozenset({Role.MANAGER, Role.ADMIN})
+DIRECTORY_READERS = frozenset({Role.RECEPTION, Role.SOCIAL_WORKER, Role.MANAGER, Role.ADMIN})
+DIRECTORY_EDITORS = frozenset({Role.MANAGER, Role.ADMIN})
 ADMINISTRATION = frozenset({Role.ADMIN})
 
 Policy = frozenset[Role] | str

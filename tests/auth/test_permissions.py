@@ -66,6 +66,7 @@ EXPECTED: dict[str, set[Role] | str] = {
     "reception.quick_view": FRONT_LINE,
     "reception.member_card": FRONT_LINE,
     "reception.lookup": FRONT_LINE,
+    "cases.person_file": {Role.SOCIAL_WORKER},
     "catalogues.index": CATALOGUES,
     "catalogues.items": CATALOGUES,
     "catalogues.create": CATALOGUES,

@@ -1,0 +1,1 @@
+"""Case-file forms, one module per subject."""
