@@ -37,6 +37,24 @@ MESSAGES: dict[str, Any] = {
         "fields."
     ),
     "consent_method": _l("Say how the person gave consent."),
+    # Notes of a person's file
+    "note_too_long": _l(
+        "A note has at most %(n)d characters; this one has %(count)d. Shorten it, or write "
+        "the rest in a second note."
+    ),
+    "note_date_future": _l("A note is about something that happened: not a date in the future."),
+    "note_date_too_old": _l("Check the year: a note's date is from 2000 on."),
+    "note_not_author": _l(
+        "Only the worker who wrote this note can correct it. Your text is kept below: save it "
+        "as an addendum."
+    ),
+    "note_correction_closed": _l(
+        "This note was written more than 24 hours ago and can no longer be corrected. Your "
+        "text is kept below: save it as an addendum."
+    ),
+    "note_erased": _l(
+        "This note was erased with the person's identity: it can no longer be corrected."
+    ),
     # Reception
     "inactive": _l("This item is no longer in use. Choose another one."),
     "negative": _l("A quantity cannot be negative."),
@@ -63,11 +81,36 @@ MESSAGES: dict[str, Any] = {
     "password_wrong": _l("The current password is wrong."),
     "username_invalid": _l("Use 3 to 64 letters, digits, dots, dashes or underscores."),
     "username_taken": _l("This username is already taken."),
+    # Dates
+    "date_future": _l("This date is in the future."),
+    "date_too_old": _l("Check the year: this date is too long ago."),
+    "date_too_far": _l("Check the year: this date is too far ahead."),
+    # Case files and plans
+    "case_already_open": _l("This person already has an open case."),
+    "case_closed": _l("This case is closed. Reopen it to change it."),
+    "case_not_closed": _l("This case is open already."),
+    "closed_before_opened": _l("A case cannot close before the day it was opened."),
+    "worker_invalid": _l("Choose an active social worker."),
+    "worker_twice": _l("The second worker must be someone else than the key worker."),
+    "before_agreed": _l("This date is before the day the goal was agreed."),
     # Any record edited by two people at once
     "changed_since_opened": _l(
         "Someone else saved this since you opened it. Your input is kept below: check their "
         "changes (open the page again in another tab), then save again."
     ),
+    # Partner directory
+    "control_character": _l("Remove the invisible control characters from this text."),
+    "email_format": _l("Type an e-mail address such as info@example.be."),
+    "website_format": _l("Type a web address such as https://www.example.be."),
+    "phone_format": _l(
+        "Type a phone number of at least 6 digits, with only spaces and + ( ) . / - between "
+        "them, e.g. +32 2 123 45 67."
+    ),
+    "communes_required": _l(
+        "Tick at least one commune the service serves (all 19 for the whole region)."
+    ),
+    "languages_required": _l("Tick at least one language the service can be reached in."),
+    "other_languages_missing": _l("Name the other languages, e.g. Arabic, Romanian."),
     # Catalogues
     "key_format": _l("Use 2 to 40 lower-case letters, digits or underscores, e.g. naloxone_kit."),
     "key_taken": _l("This key is already used in this catalogue. Choose another one."),
@@ -75,6 +118,26 @@ MESSAGES: dict[str, Any] = {
     "shortcut_taken": _l(
         "The letter %(letter)s is already used by the active service “%(service)s”."
     ),
+    # Care-orientation referrals
+    "partner_choose": _l("Choose the partner service: search the directory, then pick one."),
+    "referral_in_future": _l("A referral cannot be dated in the future."),
+    "referral_too_old": _l("Check the year: a referral is entered at most a year late."),
+    "too_far_ahead": _l("Check the year: at most two years ahead."),
+    "follow_up_before_referral": _l("The follow-up cannot be before the referral date."),
+    "sharing_without_consent": _l(
+        "The person has not agreed that we share their identity with partners, so the partner "
+        "gets the code only. Record that consent on the person's page first."
+    ),
+    "status_jump": _l(
+        "This step cannot follow the referral's current status. Choose one of the steps offered."
+    ),
+    "referral_finished": _l("This referral is finished: it has no follow-up any more."),
+    "step_in_future": _l("A step cannot be dated in the future."),
+    "step_before_referral": _l("This date is before the referral itself."),
+    "step_before_last": _l("This date is before the referral's last step."),
+    "step_before_appointment": _l("This date is before the appointment."),
+    "appointment_before_referral": _l("The appointment cannot be before the referral date."),
+    "follow_up_before_step": _l("The next follow-up cannot be before the date of this step."),
 }
 
 

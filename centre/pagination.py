@@ -32,9 +32,13 @@ class Page(Generic[T]):
         return self.number < self.pages
 
 
-def paginate(session: Session, query: Select[Any], *, page: int, per_page: int) -> Page[Any]:
+def paginate(
+    session: Session, query: Select[Any], *, page: int, per_page: int, rows: bool = False
+) -> Page[Any]:
+    """One page of `query`'s results: objects, or with `rows` whole rows (several columns)."""
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     pages = max(1, -(-total // per_page))
     number = min(max(1, page), pages)
-    items = session.scalars(query.limit(per_page).offset((number - 1) * per_page)).all()
+    window = query.limit(per_page).offset((number - 1) * per_page)
+    items = session.execute(window).all() if rows else session.scalars(window).all()
     return Page(items=items, number=number, per_page=per_page, total=total)

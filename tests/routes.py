@@ -8,6 +8,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from centre.auth.models import User
+from centre.cases.models import CaseFile, CaseStatus, Goal, GoalStatus, LifeDomain
 from centre.db import utcnow
 from centre.reception.models import HandoverEntry, Incident, IncidentKind, Visit
 from tests import factories
@@ -49,9 +50,27 @@ def objects_behind_urls(session: Session, *, owner: User, other: User) -> dict[s
         site_id=site.id, kind=IncidentKind.OTHER, occurred_at=now, created_by_id=owner.id, **shift
     )
     entry = HandoverEntry(site_id=site.id, author_id=other.id, body="note", **shift)
-    session.add_all([visit, incident, entry])
+    case_file = CaseFile(
+        person_id=person.id,
+        status=CaseStatus.OPEN,
+        key_worker_id=owner.id,
+        opened_on=now.date(),
+        created_by_id=owner.id,
+    )
+    case_file.goals.append(
+        Goal(
+            domain=LifeDomain.HEALTH,
+            title="Find a GP",
+            status=GoalStatus.PROPOSED,
+            agreed_on=now.date(),
+            created_by_id=owner.id,
+        )
+    )
+    session.add_all([visit, incident, entry, case_file])
     session.commit()
     return {
+        "case_id": case_file.id,
+        "goal_id": case_file.goals[0].id,
         "user_id": other.id,
         "code": person.code,
         "visit_id": visit.id,

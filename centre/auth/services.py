@@ -100,6 +100,15 @@ def usernames(session: Session, user_ids: Iterable[int]) -> dict[int, str]:
     return dict(session.execute(select(User.id, User.username).where(User.id.in_(wanted))).all())
 
 
+def active_users(session: Session, role: Role) -> list[User]:
+    """Active accounts of a role, by name (e.g. the social workers a case can be given to)."""
+    return list(
+        session.scalars(
+            select(User).where(User.role == role, User.active.is_(True)).order_by(User.username)
+        )
+    )
+
+
 def normalise_username(username: str) -> str:
     name = username.strip().lower()
     if not (3 <= len(name) <= 64) or not all(c.isalnum() or c in "._-" for c in name):
