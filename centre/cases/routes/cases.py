@@ -1,4 +1,4 @@
-"""A person's file for social workers, the case's own pages, and the worker's caseload."""
+"""A case's own pages (open, workers, close, reopen) and the worker's caseload."""
 
 from __future__ import annotations
 
@@ -16,39 +16,16 @@ from centre.auth.permissions import SOCIAL_WORK, allow
 from centre.forms import show_errors
 from centre.inputs import page_number
 from centre.pagination import paginate
-from centre.people import services as people
 from centre.people.models import Person
 from centre.validation import ChangedSinceOpenedError, FieldErrors, single
 
 from .. import bp
 from ..forms.cases import CloseCaseForm, OpenCaseForm, ReopenCaseForm, WorkersForm
-from ..labels import (
-    CASE_EVENT_LABELS,
-    CASE_STATUS_LABELS,
-    CLOSURE_REASON_LABELS,
-    GOAL_STATUS_LABELS,
-    LIFE_DOMAIN_LABELS,
-)
-from ..models import CaseFile, ClosureReason
+from ..models import ClosureReason
 from ..services import cases as services
-from . import notes, referrals, rights
+from .context import case_or_404, flash_unplaced, person_or_404
 
 CASELOAD_PAGE = 25
-
-
-def person_or_404(code: str) -> Person:
-    """The person a code in the URL names (a merged code names the kept person); else 404."""
-    person = people.person_with_code(db.session(), code)
-    if person is None:
-        abort(404)
-    return person
-
-
-def case_or_404(case_id: int) -> CaseFile:
-    case_file = db.session().get(CaseFile, case_id)
-    if case_file is None:
-        abort(404)
-    return case_file
 
 
 def worker_choices(form: Any, *, blank_second: bool = True) -> None:
@@ -56,39 +33,6 @@ def worker_choices(form: Any, *, blank_second: bool = True) -> None:
     workers = [(user.id, user.username) for user in users]
     form.key_worker.choices = workers
     form.second_worker.choices = [("", "—"), *workers] if blank_second else workers
-
-
-def _case_context(person: Person) -> dict[str, Any]:
-    dbs = db.session()
-    current = services.open_case_of(dbs, person.id)
-    history = services.cases_of(dbs, person.id)
-    users = accounts.usernames(
-        dbs,
-        {c.key_worker_id for c in history}
-        | {c.second_worker_id for c in history if c.second_worker_id}
-        | {e.by_id for c in history for e in c.events},
-    )
-    return {
-        "current_case": current,
-        "past_cases": [c for c in history if c is not current],
-        "usernames": users,
-        "case_status_labels": CASE_STATUS_LABELS,
-        "case_event_labels": CASE_EVENT_LABELS,
-        "closure_labels": CLOSURE_REASON_LABELS,
-        "domain_labels": LIFE_DOMAIN_LABELS,
-        "goal_status_labels": GOAL_STATUS_LABELS,
-        "today": services.today_in_brussels(),
-    }
-
-
-@bp.route("/people/<code>")
-@allow(SOCIAL_WORK)
-def person_file(code: str) -> str:
-    person = person_or_404(code)
-    sections: dict[str, Any] = _case_context(person)
-    for subject in (notes, referrals, rights):
-        sections.update(subject.person_section(person))
-    return render_template("cases/person.html", person=person, **sections)
 
 
 @bp.route("/people/<code>/open", methods=["GET", "POST"])
@@ -120,12 +64,6 @@ def open_case(code: str) -> Any:
     return render_template("cases/open.html", person=person, form=form), (
         422 if form.errors else 200
     )
-
-
-def flash_unplaced(messages: list[str]) -> None:
-    """Problems with no field on the form (about the case as a whole) as a message on top."""
-    for text in messages:
-        flash(text, "error")
 
 
 @bp.route("/<int:case_id>/workers", methods=["GET", "POST"])

@@ -20,7 +20,7 @@ from ..labels import GOAL_STATUS_LABELS, LIFE_DOMAIN_LABELS
 from ..models import Goal, GoalStatus, LifeDomain
 from ..services import goals as services
 from ..services.cases import today_in_brussels
-from .cases import case_or_404, flash_unplaced
+from .context import case_or_404, flash_unplaced
 
 
 def goal_input(form: NewGoalForm | GoalForm) -> services.GoalInput:

@@ -7,7 +7,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from centre import db
+from centre.auth import services as accounts
 from centre.auth.permissions import FRONT_LINE, allow
+from centre.cases.services import cases
 from centre.catalogues.services import Kind
 from centre.i18n import language
 from centre.messages import message
@@ -33,13 +35,19 @@ def person_or_404(code: str) -> Person:
 @allow(FRONT_LINE)
 def quick_view(code: str) -> str:
     person = person_or_404(code)
-    activity = person_activity(db.session(), person_id=person.id)
+    dbs = db.session()
+    activity = person_activity(dbs, person_id=person.id)
+    # Reception sees whether someone follows the person, never the case itself.
+    open_case = cases.open_case_of(dbs, person.id)
+    key_worker = accounts.usernames(dbs, [open_case.key_worker_id]) if open_case else {}
     return render_template(
         "reception/quick_view.html",
         person=person,
         activity=activity,
         locale=language(),
         has_consent=person.active_consent(ConsentScope.IDENTITY) is not None,
+        open_case=open_case,
+        key_worker=next(iter(key_worker.values()), ""),
         gender_labels=GENDER_LABELS,
         kinds=INCIDENT_KIND_LABELS,
         all_services={s.id: s for s in catalogue(Kind.SERVICES)},
