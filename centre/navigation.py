@@ -15,6 +15,7 @@ from centre.auth.permissions import policy_of, role_may
 MENU: tuple[tuple[str, Any, Any], ...] = (
     ("reception.visits", _l("Reception"), _l("Log visits, material and incidents of this shift.")),
     ("people.index", _l("People"), _l("Find a person by code or identity; create a person.")),
+    ("directory.search", _l("Directory"), _l("Partner services: search, print, export.")),
     ("cases.caseload", _l("My caseload"), _l("Your open cases: follow-ups due, reviews, contact.")),
     ("catalogues.index", _l("Catalogues"), _l("Sites, services and harm-reduction material.")),
     ("auth.users", _l("Users"), _l("Create, disable and reset staff accounts.")),
