@@ -138,6 +138,31 @@ MESSAGES: dict[str, Any] = {
     "step_before_appointment": _l("This date is before the appointment."),
     "appointment_before_referral": _l("The appointment cannot be before the referral date."),
     "follow_up_before_step": _l("The next follow-up cannot be before the date of this step."),
+    # Rights, health insurance and the substance-use profile
+    "reaffiliation_decision_without_request": _l(
+        "A decision (affiliated or refused) follows a filed request. Record the request first."
+    ),
+    "reaffiliation_request_pending": _l(
+        "A request is already filed and waits for its decision. Record the decision (affiliated "
+        "or refused) first; a new pathway can start after it."
+    ),
+    "reaffiliation_documents_again": _l(
+        "The documents are already gathered: the next step is filing the request."
+    ),
+    "reaffiliation_before_last": _l(
+        "This date is before the last step of the re-affiliation. Check the date."
+    ),
+    "alcohol_primary": _l(
+        "Alcohol is recorded as a secondary drug only. Choose the main other substance as the "
+        "primary drug, or “Not known”."
+    ),
+    "secondary_same_as_primary": _l(
+        "The secondary drug must differ from the primary drug. Choose another one, or “Not "
+        "known”."
+    ),
+    "injecting_never_but_route": _l(
+        "The usual route is injecting, so the person has injected: check this answer or the route."
+    ),
 }
 
 
