@@ -157,8 +157,7 @@ MESSAGES: dict[str, Any] = {
         "primary drug, or “Not known”."
     ),
     "secondary_same_as_primary": _l(
-        "The secondary drug must differ from the primary drug. Choose another one, or “Not "
-        "known”."
+        "The secondary drug must differ from the primary drug. Choose another one, or “Not known”."
     ),
     "injecting_never_but_route": _l(
         "The usual route is injecting, so the person has injected: check this answer or the route."
