@@ -10,6 +10,14 @@ from sqlalchemy.orm import Session
 from centre.auth.models import User
 from centre.cases.models import CaseFile, CaseStatus, Goal, GoalStatus, LifeDomain
 from centre.db import utcnow
+from centre.directory.models import (
+    Commune,
+    Language,
+    Partner,
+    PartnerCommune,
+    PartnerKind,
+    PartnerLanguage,
+)
 from centre.reception.models import HandoverEntry, Incident, IncidentKind, Visit
 from tests import factories
 
@@ -66,10 +74,18 @@ def objects_behind_urls(session: Session, *, owner: User, other: User) -> dict[s
             created_by_id=owner.id,
         )
     )
-    session.add_all([visit, incident, entry, case_file])
+    partner = Partner(
+        name="Routes partner",
+        kind=PartnerKind.OTHER,
+        internal_notes="staff only",
+        communes=[PartnerCommune(commune=Commune.BRUXELLES)],
+        languages=[PartnerLanguage(language=Language.FR)],
+    )
+    session.add_all([visit, incident, entry, case_file, partner])
     session.commit()
     return {
         "case_id": case_file.id,
+        "partner_id": partner.id,
         "goal_id": case_file.goals[0].id,
         "user_id": other.id,
         "code": person.code,

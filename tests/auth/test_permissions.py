@@ -23,6 +23,8 @@ from tests.routes import build, endpoints, objects_behind_urls
 ADMIN = {Role.ADMIN}
 FRONT_LINE = {Role.RECEPTION, Role.SOCIAL_WORKER}
 CATALOGUES = {Role.MANAGER, Role.ADMIN}
+DIRECTORY_READERS = {Role.RECEPTION, Role.SOCIAL_WORKER, Role.MANAGER, Role.ADMIN}
+DIRECTORY_EDITORS = {Role.MANAGER, Role.ADMIN}
 
 EXPECTED: dict[str, set[Role] | str] = {
     "main.index": PUBLIC,
@@ -74,6 +76,16 @@ EXPECTED: dict[str, set[Role] | str] = {
     "cases.reopen_case": {Role.SOCIAL_WORKER},
     "cases.add_goal": {Role.SOCIAL_WORKER},
     "cases.edit_goal": {Role.SOCIAL_WORKER},
+    "directory.search": DIRECTORY_READERS,
+    "directory.detail": DIRECTORY_READERS,
+    "directory.print_list": DIRECTORY_READERS,
+    "directory.export_csv": DIRECTORY_READERS,
+    "directory.export_xlsx": DIRECTORY_READERS,
+    "directory.public_directory": PUBLIC,
+    "directory.create": DIRECTORY_EDITORS,
+    "directory.edit": DIRECTORY_EDITORS,
+    "directory.deactivate": DIRECTORY_EDITORS,
+    "directory.reactivate": DIRECTORY_EDITORS,
     "catalogues.index": CATALOGUES,
     "catalogues.items": CATALOGUES,
     "catalogues.create": CATALOGUES,
