@@ -8,7 +8,16 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from centre.auth.models import User
-from centre.cases.models import CaseFile, CaseStatus, Goal, GoalStatus, LifeDomain
+from centre.cases.models import (
+    CaseFile,
+    CaseStatus,
+    Goal,
+    GoalStatus,
+    LifeDomain,
+    Referral,
+    ReferralStatus,
+    Urgency,
+)
 from centre.db import utcnow
 from centre.directory.models import (
     Commune,
@@ -82,10 +91,22 @@ def objects_behind_urls(session: Session, *, owner: User, other: User) -> dict[s
         languages=[PartnerLanguage(language=Language.FR)],
     )
     session.add_all([visit, incident, entry, case_file, partner])
+    referral = Referral(
+        person_id=person.id,
+        partner=partner,
+        help=PartnerKind.OTHER,
+        referred_on=now.date(),
+        urgency=Urgency.ROUTINE,
+        worker_id=owner.id,
+        status=ReferralStatus.PROPOSED,
+        follow_up_on=now.date(),
+    )
+    session.add(referral)
     session.commit()
     return {
         "case_id": case_file.id,
         "partner_id": partner.id,
+        "referral_id": referral.id,
         "goal_id": case_file.goals[0].id,
         "user_id": other.id,
         "code": person.code,

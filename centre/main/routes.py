@@ -11,7 +11,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from centre import db
+from centre.auth.models import Role
 from centre.auth.permissions import authenticated, public
+from centre.cases.labels import REFERRAL_STATUS_LABELS
+from centre.cases.services import referrals
 from centre.navigation import navigation_for
 from centre.security import local_path
 
@@ -24,7 +27,19 @@ from .forms import LanguageForm
 def index() -> Any:
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    return render_template("main/index.html", tiles=navigation_for(current_user))
+    return render_template(
+        "main/index.html", tiles=navigation_for(current_user), **follow_ups_of(current_user)
+    )
+
+
+def follow_ups_of(user: Any) -> dict[str, Any]:
+    """A social worker's due and overdue referral follow-ups; other roles' home is as it was."""
+    if user.role is not Role.SOCIAL_WORKER:
+        return {}
+    return {
+        "follow_ups": referrals.due_follow_ups(db.session(), user.id, referrals.today()),
+        "referral_status_labels": REFERRAL_STATUS_LABELS,
+    }
 
 
 @bp.route("/language", methods=["POST"])

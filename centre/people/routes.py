@@ -191,6 +191,8 @@ def _render_detail(person: Person, revealed: services.IdentityData | None) -> st
         revealed=revealed,
         consent=person.active_consent(ConsentScope.IDENTITY),
         consent_form=ConsentForm(),
+        sharing_consent=person.active_consent(ConsentScope.SHARING_WITH_PARTNERS),
+        sharing_form=ConsentForm(prefix=SHARING_PREFIX),
         **template_labels(),
     )
 
@@ -251,6 +253,58 @@ def give_consent(code: str) -> Response:
     else:
         flash(_("Consent recorded. You can now enter the identity."), "success")
         return redirect(url_for("people.identity", code=person.code))
+    return redirect(url_for("people.detail", code=person.code))
+
+
+# The sharing consent's form sits on the same page as the identity one: its own field names.
+SHARING_PREFIX = "sharing"
+
+
+@bp.route("/<code>/sharing-consent", methods=["POST"])
+@allow(FRONT_LINE)
+def give_sharing_consent(code: str) -> Response:
+    """The person agrees that a referral may tell the partner who they are."""
+    person = load_person(code)
+    form = ConsentForm(prefix=SHARING_PREFIX)
+    if not form.validate_on_submit():
+        flash(_("Say how the person gave consent."), "error")
+        return redirect(url_for("people.detail", code=person.code))
+    try:
+        services.give_consent(
+            db.session(),
+            actor_id=current_user.id,
+            person=person,
+            scope=ConsentScope.SHARING_WITH_PARTNERS,
+            method=ConsentMethod(form.method.data),
+        )
+    except services.ConsentAlreadyActiveError:
+        flash(_("Consent is already recorded."), "info")
+    else:
+        flash(_("Consent to share the identity with partners recorded."), "success")
+    return redirect(url_for("people.detail", code=person.code))
+
+
+@bp.route("/<code>/sharing-consent/withdraw", methods=["POST"])
+@allow(FRONT_LINE)
+def withdraw_sharing_consent(code: str) -> Response:
+    """From now on partners get the code only; what was shared before cannot be taken back."""
+    person = load_person(code)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.withdraw_consent(
+                db.session(),
+                privacy(),
+                actor_id=current_user.id,
+                person=person,
+                scope=ConsentScope.SHARING_WITH_PARTNERS,
+            )
+        except services.ConsentRequiredError:
+            flash(_("There is no active consent to withdraw."), "info")
+        else:
+            flash(
+                _("Consent to share with partners withdrawn: partners get the code only."),
+                "success",
+            )
     return redirect(url_for("people.detail", code=person.code))
 
 
