@@ -162,6 +162,28 @@ MESSAGES: dict[str, Any] = {
     "injecting_never_but_route": _l(
         "The usual route is injecting, so the person has injected: check this answer or the route."
     ),
+    # Duplicates: two codes found to be the same person, merged, and the merge undone
+    "merge_same_code": _l("This is this person's own code. Type the code of the other record."),
+    "merge_already_merged": _l(
+        "Code %(merged)s was already merged into %(kept)s: it is the same person now."
+    ),
+    "merge_both_open": _l(
+        "Both persons have an open case, and a person has one open case at a time. Close one "
+        "of the two cases first, then merge."
+    ),
+    "merge_undo_refused": _l("This merge cannot be undone."),
+    "merge_already_undone": _l("This merge was already undone."),
+    "merge_undo_too_late": _l(
+        "A merge can be undone within %(days)d days of it only: this one is final."
+    ),
+    "merge_undo_later_first": _l(
+        "This person was merged into %(code)s since. Undo that merge first, from the file "
+        "of %(code)s."
+    ),
+    "merge_undo_erased": _l(
+        "An identity was erased since the merge, and with it the key that the moved notes "
+        "and remarks need: this merge can no longer be undone."
+    ),
 }
 
 
