@@ -1,1 +1,133 @@
-"""pathway"""
+"""The person's pathway page: every domain's rows on one timeline, newest first."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from centre import db
+from centre.auth import services as accounts
+from centre.auth.permissions import SOCIAL_WORK, allow
+from centre.catalogues import services as catalogues
+from centre.directory.labels import PARTNER_KIND_LABELS
+from centre.people.models import Person
+from centre.reception.labels import INCIDENT_KIND_LABELS, INCIDENT_OUTCOME_LABELS
+from centre.timeline import Entry
+
+from .. import bp
+from ..labels import (
+    CANCEL_REASON_LABELS,
+    CASE_EVENT_LABELS,
+    CLOSURE_REASON_LABELS,
+    DECLINE_REASON_LABELS,
+    DRUG_LABELS,
+    GOAL_STATUS_LABELS,
+    INSURANCE_STATUS_LABELS,
+    LIFE_DOMAIN_LABELS,
+    NOTE_KIND_LABELS,
+    REAFFILIATION_STEP_LABELS,
+    REFERRAL_OUTCOME_LABELS,
+    REFERRAL_STATUS_LABELS,
+)
+from ..models import ReferralStatus
+from ..services import pathway as services
+from .context import person_or_404
+
+SOURCE_LABELS = {
+    "visit": _l("Visit"),
+    "incident": _l("Incident"),
+    "case": _l("Case"),
+    "goal": _l("Goal"),
+    "note": _l("Note"),
+    "referral": _l("Referral"),
+    "insurance": _l("Health insurance"),
+    "reaffiliation": _l("Re-affiliation"),
+    "assessment": _l("Substance-use profile"),
+}
+
+
+@dataclass(frozen=True)
+class Line:
+    """An entry as the page shows it: its kind, what happened, more about it, a link."""
+
+    entry: Entry
+    kind: str
+    what: str
+    detail: str
+    href: str | None
+
+
+def _label(labels: Mapping[Any, Any], code: str | None) -> str:
+    return str(labels.get(code, code)) if code else ""
+
+
+def _line(e: Entry, person: Person, shown: services.Pathway, sites: dict[int, str]) -> Line:
+    what, detail, href = "", "", None
+    if e.source in ("visit", "incident"):
+        what = _label(INCIDENT_KIND_LABELS, e.what) if e.source == "incident" else ""
+        detail = ", ".join(
+            t
+            for t in (sites.get(e.about_id or 0, ""), _label(INCIDENT_OUTCOME_LABELS, e.detail))
+            if t
+        )
+    elif e.source == "case":
+        what = _label(CASE_EVENT_LABELS, e.what)
+        detail = _label(CLOSURE_REASON_LABELS, e.detail)
+        href = url_for("cases.person_file", code=person.code)
+    elif e.source == "goal" and (goal := shown.goals.get(e.about_id or 0)):
+        what = _label(GOAL_STATUS_LABELS, e.what)
+        detail = f"{_label(LIFE_DOMAIN_LABELS, goal.domain)}: {goal.title}"
+        href = url_for("cases.person_file", code=person.code) + f"#goal-{goal.id}"
+    elif e.source == "note":
+        what = _label(NOTE_KIND_LABELS, e.what)
+        detail = str(_l("addendum")) if e.detail else ""
+        href = url_for("cases.view_note", code=person.code, note_id=e.about_id or e.row_id)
+    elif e.source == "referral" and (referral := shown.referrals.get(e.about_id or 0)):
+        what = _label(REFERRAL_STATUS_LABELS, e.what)
+        detail = f"{referral.partner.name} ({_label(PARTNER_KIND_LABELS, referral.help)})"
+        reason = (
+            {
+                ReferralStatus.DECLINED: _label(DECLINE_REASON_LABELS, referral.decline_reason),
+                ReferralStatus.CANCELLED: _label(CANCEL_REASON_LABELS, referral.cancel_reason),
+                ReferralStatus.CLOSED: _label(REFERRAL_OUTCOME_LABELS, referral.outcome),
+            }.get(ReferralStatus(e.what))
+            if e.what
+            else None
+        )
+        if reason:
+            detail += f": {reason}"
+        href = url_for("cases.referral", code=person.code, referral_id=referral.id)
+    elif e.source == "insurance":
+        what = _label(INSURANCE_STATUS_LABELS, e.what)
+    elif e.source == "reaffiliation":
+        what = _label(REAFFILIATION_STEP_LABELS, e.what)
+    elif e.source == "assessment":
+        what = str(_l("Primary drug: %(drug)s", drug=_label(DRUG_LABELS, e.what)))
+    return Line(e, str(SOURCE_LABELS.get(e.source, e.source)), what, detail, href)
+
+
+@bp.route("/people/<code>/pathway")
+@allow(SOCIAL_WORK)
+def pathway(code: str) -> str:
+    person = person_or_404(code)
+    dbs = db.session()
+    shown = services.pathway(dbs, person.id, page=request.args.get("page", 1, type=int))
+    entries = shown.page.items
+    locale = str(get_locale())
+    site_ids = shown.ids("visit") | shown.ids("incident")
+    sites = {
+        i: item.label(locale)
+        for i, item in catalogues.items_by_id(dbs, catalogues.Kind.SITES, site_ids).items()
+    }
+    return render_template(
+        "cases/pathway.html",
+        person=person,
+        page=shown.page,
+        lines=[_line(e, person, shown, sites) for e in entries],
+        usernames=accounts.usernames(dbs, {e.by_id for e in entries if e.by_id}),
+    )
