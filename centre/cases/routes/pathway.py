@@ -15,6 +15,7 @@ from centre.auth import services as accounts
 from centre.auth.permissions import SOCIAL_WORK, allow
 from centre.catalogues import services as catalogues
 from centre.directory.labels import PARTNER_KIND_LABELS
+from centre.inputs import page_number
 from centre.people.models import Person
 from centre.reception.labels import INCIDENT_KIND_LABELS, INCIDENT_OUTCOME_LABELS
 from centre.timeline import Entry
@@ -116,7 +117,7 @@ def _line(e: Entry, person: Person, shown: services.Pathway, sites: dict[int, st
 def pathway(code: str) -> str:
     person = person_or_404(code)
     dbs = db.session()
-    shown = services.pathway(dbs, person.id, page=request.args.get("page", 1, type=int))
+    shown = services.pathway(dbs, person.id, page=request.args.get("page", 1, type=page_number))
     entries = shown.page.items
     locale = str(get_locale())
     site_ids = shown.ids("visit") | shown.ids("incident")
