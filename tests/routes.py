@@ -14,6 +14,8 @@ from centre.cases.models import (
     Goal,
     GoalStatus,
     LifeDomain,
+    Note,
+    NoteKind,
     Referral,
     ReferralStatus,
     Urgency,
@@ -102,8 +104,13 @@ def objects_behind_urls(session: Session, *, owner: User, other: User) -> dict[s
         follow_up_on=now.date(),
     )
     session.add(referral)
+    # Written by `owner`, so the fuzz test reaches its correction too. Its body stays empty:
+    # sealing needs the app's keys, which this builder does not have (the notes tests seal).
+    note = Note(person_id=person.id, kind=NoteKind.OTHER, written_on=now.date(), author_id=owner.id)
+    session.add(note)
     session.commit()
     return {
+        "note_id": note.id,
         "case_id": case_file.id,
         "partner_id": partner.id,
         "referral_id": referral.id,
