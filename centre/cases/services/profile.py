@@ -145,6 +145,8 @@ def changed_answers(
 def _rows(
     items: Sequence[SubstanceAssessment], before: SubstanceAssessment | None
 ) -> list[AssessmentRow]:
+    if not items:
+        return []
     older = [*items[1:], before]
     return [
         AssessmentRow(item, changed_answers(item, prior))
