@@ -181,13 +181,39 @@ def register_person(
 _PERSON_BY_CODE = select(Person).where(Person.code == bindparam("code"))
 
 
+# More hops than any real chain of merges (A into B, later B into C): past it, a loop.
+MAX_MERGE_HOPS = 32
+
+
+def resolve_merged(session: Session, person: Person) -> Person:
+    """The person a code stands for now: a merged code's kept person, through every merge.
+
+    A code found to be the same person as another (centre.cases' merge) keeps resolving,
+    to the person it was merged into; that one may have been merged in turn.
+    """
+    for _ in range(MAX_MERGE_HOPS):
+        if person.merged_into_id is None:
+            return person
+        kept = session.get(Person, person.merged_into_id)
+        assert kept is not None  # noqa: S101 - a foreign key
+        person = kept
+    raise RuntimeError("person merges form a loop")  # pragma: no cover - merges refuse it
+
+
 def find_by_code(
-    session: Session, code: str, *, field: str = "code", unknown: str = "code_unknown"
+    session: Session,
+    code: str,
+    *,
+    field: str = "code",
+    unknown: str = "code_unknown",
+    follow_merges: bool = True,
 ) -> Person:
-    """The person behind a typed code, never a near match.
+    """The person behind a typed code, never a near match; a merged code's kept person.
 
     FieldErrors on `field`: code_length, code_character or code_check for a mistyped code
     (its check character catches typos), `unknown` for a well-formed code of nobody.
+    `follow_merges=False` gives the code's own person even when it was merged (the merge
+    itself needs to tell).
     """
     try:
         canonical = normalise_code(code)
@@ -196,7 +222,7 @@ def find_by_code(
     person = session.scalar(_PERSON_BY_CODE, {"code": canonical})
     if person is None:
         raise single(field, unknown)
-    return person
+    return resolve_merged(session, person) if follow_merges else person
 
 
 def person_with_code(session: Session, code: str) -> Person | None:
@@ -481,7 +507,19 @@ def _confirmed_matches(
             continue
         if any(_matches(purpose, wanted, theirs) for purpose in purposes[person.id]):
             found.append(person)
-    return found
+    return _kept_persons(session, found, exclude_id)
+
+
+def _kept_persons(session: Session, found: list[Person], exclude_id: int | None) -> list[Person]:
+    """Each match as the person its code stands for now, once: a merged person's identity
+    stays theirs (sealed under their key), yet they are found as the person they were merged
+    into, never as a separate person."""
+    kept: dict[int, Person] = {}
+    for person in found:
+        now_as = resolve_merged(session, person)
+        if now_as.id != exclude_id:
+            kept.setdefault(now_as.id, now_as)
+    return sorted(kept.values(), key=lambda person: person.code)
 
 
 def find_by_identity(
