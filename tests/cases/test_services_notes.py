@@ -3,6 +3,7 @@ addenda, the length and date rules, and erasure with the person's identity."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from centre.audit.models import AuditEvent
 from centre.auth.models import Role, User
-from centre.cases.models import CaseFile, CaseStatus, Note, NoteKind
+from centre.cases.models import CaseFile, CaseStatus, Note, NoteKind, PersonMerge
 from centre.cases.services import notes
 from centre.cases.services.notes import NotCorrectableError, NotCorrectableReason, NoteInput
 from centre.people import services as people
@@ -442,3 +443,37 @@ def test_notes_written_after_an_erasure_get_a_new_key_and_old_ones_stay_erased(
         i.id: i.erased for i in notes.list_notes(session, person=person, page=1, per_page=9).items
     }
     assert erased == {before.id: True, after.id: False}
+
+
+def test_a_note_a_merge_resealed_after_an_erasure_stays_readable(
+    session: Session, privacy: Privacy, worker: User, person: Person
+) -> None:
+    """The merge re-seals moved notes under the kept person's key (cases/services/merge.py):
+    an erasure of the kept person's identity before the merge does not touch them."""
+    today = datetime.now(UTC).date()
+    own = write(session, privacy, worker, person, "kept's own", now=datetime.now(UTC), on=today)
+    erase(session, privacy, worker, person)
+    write(session, privacy, worker, person, "after", now=datetime.now(UTC), on=today)
+    merged = factories.person(session, actor_id=worker.id)
+    moved = write(session, privacy, worker, merged, "moved", now=NOW)  # older than the erasure
+    # What the merge does to a note: re-point it, re-seal it under the kept person's key.
+    assert person.data_key_ref is not None
+    cipher = privacy.cipher_for(person.data_key_ref)
+    moved.person_id = person.id
+    moved.body = cipher.encrypt_text("notes", "body", str(moved.id), "moved")
+    session.add(
+        PersonMerge(
+            kept_id=person.id,
+            merged_id=merged.id,
+            moved=json.dumps({"notes": [moved.id]}),
+            merged_at=datetime.now(UTC),
+            merged_by_id=worker.id,
+        )
+    )
+    session.commit()
+    assert notes.read_note(session, privacy, actor_id=worker.id, note=moved) == "moved"
+    with pytest.raises(notes.NoteErasedError):
+        notes.read_note(session, privacy, actor_id=worker.id, note=own)
+    listed = notes.list_notes(session, person=person, page=1, per_page=9).items
+    assert {i.id: i.erased for i in listed}[moved.id] is False
+    assert {i.id: i.erased for i in listed}[own.id] is True

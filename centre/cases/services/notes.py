@@ -12,11 +12,12 @@ identity, so the first note makes the person's data key if they have none yet.
 from __future__ import annotations
 
 import enum
+import json
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, defer
 
 from centre.audit.models import AuditEvent
@@ -33,7 +34,7 @@ from centre.sqlite import lock_for_write
 from centre.validation import FieldErrors
 
 from .. import actions
-from ..models import CaseFile, CaseStatus, Note, NoteKind
+from ..models import CaseFile, CaseStatus, Note, NoteKind, PersonMerge
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ MAX_BODY = 5000
 CORRECTION_WINDOW = timedelta(hours=24)
 # A note is about something that happened; before this, the year was mistyped.
 EARLIEST = date(2000, 1, 1)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class NoteError(Exception):
@@ -291,19 +293,56 @@ def last_erasure(session: Session, person: Person) -> datetime | None:
     return max(moments) if moments else None
 
 
-def _sealed_at(note: Note) -> datetime:
-    return note.corrected_at or note.created_at
+def _resealed_at(session: Session, person: Person) -> dict[int, datetime]:
+    """When merges last sealed notes under this person's key, by note id.
+
+    A merge re-seals the notes it moves under the kept person's key, and its undo under the
+    merged person's again (centre/cases/services/merge.py): for those notes, that is when
+    their body was sealed, whatever their own dates say.
+    """
+    merges = session.scalars(
+        select(PersonMerge).where(
+            or_(
+                PersonMerge.kept_id == person.id,
+                and_(PersonMerge.merged_id == person.id, PersonMerge.undone_at.is_not(None)),
+            )
+        )
+    )
+    times: dict[int, datetime] = {}
+    for merge in merges:
+        at = merge.merged_at if merge.kept_id == person.id else merge.undone_at
+        assert at is not None  # noqa: S101 - an undone merge has its time
+        for note_id in json.loads(merge.moved).get(NOTES_TABLE, []):
+            times[note_id] = max(at, times.get(note_id, at))
+    return times
 
 
-def _erased(note_sealed_at: datetime, person: Person, erased_at: datetime | None) -> bool:
-    if person.data_key_ref is None:
-        return True  # every note makes a key; none left means it was destroyed
-    return erased_at is not None and note_sealed_at <= erased_at
+@dataclass(frozen=True)
+class _Erasure:
+    """What tells, without decrypting, whether a note's body went with an erased key."""
+
+    key_gone: bool
+    erased_at: datetime | None
+    resealed: dict[int, datetime]
+
+    def erased(self, note: Note) -> bool:
+        if self.key_gone:
+            return True  # every note makes a key; none left means it was destroyed
+        if self.erased_at is None:
+            return False
+        sealed_at = max(note.corrected_at or note.created_at, self.resealed.get(note.id, EPOCH))
+        return sealed_at <= self.erased_at
+
+
+def _erasure_of(session: Session, person: Person) -> _Erasure:
+    erased_at = last_erasure(session, person)
+    key_gone = person.data_key_ref is None
+    resealed = _resealed_at(session, person) if erased_at and not key_gone else {}
+    return _Erasure(key_gone, erased_at, resealed)
 
 
 def is_erased(session: Session, note: Note) -> bool:
-    person = _person_of(session, note)
-    return _erased(_sealed_at(note), person, last_erasure(session, person))
+    return _erasure_of(session, _person_of(session, note)).erased(note)
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -433,7 +472,7 @@ def list_notes(session: Session, *, person: Person, page: int, per_page: int) ->
     """A person's notes, newest first, one page: type, date, author, never the body."""
     found = paginate(session, notes_query(person.id), page=page, per_page=per_page)
     addenda = _addenda_counts(session, [note.id for note in found.items])
-    erased_at = last_erasure(session, person)
+    erasure = _erasure_of(session, person)
     items = [
         NoteSummary(
             id=note.id,
@@ -444,7 +483,7 @@ def list_notes(session: Session, *, person: Person, page: int, per_page: int) ->
             corrected_at=note.corrected_at,
             addendum_to_id=note.addendum_to_id,
             addenda=addenda.get(note.id, 0),
-            erased=_erased(_sealed_at(note), person, erased_at),
+            erased=erasure.erased(note),
         )
         for note in found.items
     ]
