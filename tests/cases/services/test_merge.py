@@ -316,7 +316,9 @@ def snapshot(session: Session, privacy: Privacy) -> dict[str, list[dict[str, Any
             for row in rows:
                 blob = row[SEALED[name]]
                 if blob is not None:
-                    cipher = privacy.cipher_for(keys[row["person_id"]])
+                    key = keys[row["person_id"]]
+                    assert key is not None, "a sealed body under no key"
+                    cipher = privacy.cipher_for(key)
                     row[SEALED[name]] = cipher.decrypt_text(
                         name, SEALED[name], str(row["id"]), blob
                     )
