@@ -20,7 +20,7 @@ from ..labels import (
     LIFE_DOMAIN_LABELS,
 )
 from ..services import cases as services
-from . import notes, referrals, rights
+from . import merge, notes, referrals, rights
 from .context import person_or_404
 
 
@@ -52,6 +52,6 @@ def _case_context(person: Person) -> dict[str, Any]:
 def person_file(code: str) -> str:
     person = person_or_404(code)
     sections: dict[str, Any] = _case_context(person)
-    for subject in (notes, referrals, rights):
+    for subject in (notes, referrals, rights, merge):
         sections.update(subject.person_section(person))
     return render_template("cases/person.html", person=person, **sections)
