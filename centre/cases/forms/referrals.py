@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -36,6 +37,10 @@ from ..services import referrals as services
 # The "next step" that is no step: the status stays, only the next follow-up date changes.
 FOLLOW_UP_ONLY = "follow_up"
 MAX_SEARCH_TEXT = 100
+
+
+def in_a_week() -> date:
+    return services.today() + timedelta(days=7)
 
 
 class PartnerSearchForm(Form):
@@ -77,6 +82,7 @@ class ReferralForm(OnceMixin, Form):
     follow_up_on = DateField(
         _l("Next follow-up"),
         validators=[Optional()],
+        default=in_a_week,
         description=_l("When to check how it goes. It shows on your home page from that day."),
     )
     shares_identity = BooleanField(
@@ -135,10 +141,17 @@ class StepForm(Form):
             raise ValidationError(_l("Choose one of the steps offered."))
 
 
+# Steps offered as what the worker does, where the status name alone reads oddly.
+STEP_LABELS = {
+    ReferralStatus.CLOSED: _l("Close, with its outcome"),
+    ReferralStatus.CANCELLED: _l("Cancel, with a reason"),
+}
+
+
 def step_label(step: ReferralStatus, current: ReferralStatus) -> Any:
     if step is current:  # an appointment set again: moved to another date
         return _l("New appointment date")
-    return REFERRAL_STATUS_LABELS[step]
+    return STEP_LABELS.get(step, REFERRAL_STATUS_LABELS[step])
 
 
 def offer_steps(form: StepForm, current: ReferralStatus) -> None:

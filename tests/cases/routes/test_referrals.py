@@ -252,6 +252,12 @@ def test_through_the_steps_to_attended_and_care_started_with_the_home_page_remin
     assert [e.by_id for e in referral.events] == [worker.user.id] * 6
     html = page(worker, referral_url(person, referral_id))
     assert "Care started" in html and 'name="status"' not in html, "no next step once closed"
+    late = worker.post(  # from a tab left open, say
+        referral_url(person, referral_id),
+        {"status": "sent", "on": today().isoformat(), "version": str(referral.version)},
+        headers=EN,
+    )
+    assert late.status_code == 422 and "This step cannot follow" in late.get_data(as_text=True)
     assert person.code not in page(worker, "/").split("Due and overdue follow-ups", 1)[1]
 
 
