@@ -16,6 +16,7 @@ from centre.cases.models import (
     LifeDomain,
     Note,
     NoteKind,
+    PersonMerge,
     Referral,
     ReferralStatus,
     Urgency,
@@ -108,6 +109,13 @@ def objects_behind_urls(session: Session, *, owner: User, other: User) -> dict[s
     # sealing needs the app's keys, which this builder does not have (the notes tests seal).
     note = Note(person_id=person.id, kind=NoteKind.OTHER, written_on=now.date(), author_id=owner.id)
     session.add(note)
+    # A code merged into the person's: the undo page of a merge needs one to show.
+    duplicate = factories.person(session, actor_id=owner.id)
+    duplicate.merged_into_id = person.id
+    merge = PersonMerge(
+        kept_id=person.id, merged_id=duplicate.id, moved="{}", merged_at=now, merged_by_id=owner.id
+    )
+    session.add(merge)
     session.commit()
     return {
         "note_id": note.id,
@@ -122,4 +130,5 @@ def objects_behind_urls(session: Session, *, owner: User, other: User) -> dict[s
         "entry_id": entry.id,
         "kind": "supplies",
         "item_id": supply.id,
+        "merge_id": merge.id,
     }
