@@ -17,7 +17,6 @@ from centre.forms import ConfirmForm, show_errors
 from centre.i18n import BRUSSELS
 from centre.inputs import page_number, parse_id
 from centre.messages import message
-from centre.pagination import Page
 from centre.validation import ChangedSinceOpenedError, FieldErrors
 
 from . import bp, services
@@ -28,11 +27,6 @@ from .models import Commune, Language, Partner, PartnerKind
 PER_PAGE = 25
 # The query-string names of a search, carried from the list to its print and export links.
 SEARCH_ARGS = ("q", "kind", "commune", "language", "uninsured")
-LABELS = {
-    "kind_labels": PARTNER_KIND_LABELS,
-    "commune_labels": COMMUNE_LABELS,
-    "language_labels": LANGUAGE_LABELS,
-}
 
 
 E = TypeVar("E", PartnerKind, Commune, Language)
@@ -44,6 +38,28 @@ def _choice(kind: type[E], value: str | None) -> E | None:
         return kind(value) if value else None
     except ValueError:
         return None
+
+
+def list_labels() -> dict[str, Any]:
+    """Labels and headings translated once per page: a list repeats them on every row."""
+    return {
+        "kind_labels": {kind: str(label) for kind, label in PARTNER_KIND_LABELS.items()},
+        "commune_labels": COMMUNE_LABELS,
+        "language_labels": {lang: str(label) for lang, label in LANGUAGE_LABELS.items()},
+        "words": {
+            "low_threshold": _("Low threshold"),
+            "accepts_uninsured": _("Accepts people without health insurance"),
+            "without_insurance": _("Without health insurance"),
+            "opening_hours": _("Opening hours"),
+            "address": _("Address"),
+            "phone": _("Phone"),
+            "email": _("E-mail"),
+            "website": _("Website"),
+            "languages": _("Languages"),
+            "communes": _("Communes served"),
+            "whole_region": _("The whole region"),
+        },
+    }
 
 
 def filters_from_request(*, active_only: bool = True) -> services.SearchFilters:
@@ -97,7 +113,7 @@ def search() -> str:
         searched=bool(search_args()),
         may_edit=editor,
         export_args=search_args(),
-        **LABELS,
+        **list_labels(),
     )
 
 
@@ -110,14 +126,13 @@ def detail(partner_id: int) -> str:
         partner=partner,
         may_edit=may_edit(),
         confirm_form=ConfirmForm(),
-        **LABELS,
+        **list_labels(),
     )
 
 
 def active_matches() -> list[services.PublishedPartner]:
     """The current search's active partners as they may be handed out (published fields)."""
-    filters = filters_from_request(active_only=True)
-    return [services.published(p) for p in services.search(db.session(), **vars(filters))]
+    return services.published_search(db.session(), filters_from_request(active_only=True))
 
 
 @bp.route("/print")
@@ -128,7 +143,7 @@ def print_list() -> str:
         partners=active_matches(),
         today=datetime.now(BRUSSELS).date(),
         search_args=search_args(),
-        **LABELS,
+        **list_labels(),
     )
 
 
@@ -165,24 +180,18 @@ def export_xlsx() -> Response:
 @public
 def public_directory() -> str:
     # Active partners only, and only their published fields (services.PublishedPartner).
-    found = services.search_page(
+    page = services.published_page(
         db.session(),
         filters_from_request(active_only=True),
         page=request.args.get("page", 1, type=page_number),
         per_page=PER_PAGE,
-    )
-    page = Page(
-        items=[services.published(p) for p in found.items],
-        number=found.number,
-        per_page=found.per_page,
-        total=found.total,
     )
     return render_template(
         "directory/public.html",
         form=SearchForm(request.args),
         page=page,
         searched=bool(search_args()),
-        **LABELS,
+        **list_labels(),
     )
 
 

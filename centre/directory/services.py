@@ -152,14 +152,13 @@ def _like(word: str) -> str:
     return f"%{escaped}%"
 
 
-def search_query(filters: SearchFilters) -> Select[Partner]:
-    """One SELECT of the matching partners, by name, their communes and languages with them.
+def _matching(filters: SearchFilters) -> Select[Partner]:
+    """The partners matching every filter given, in no particular order.
 
     Commune and language filters are EXISTS on the link tables' primary keys (partner_id,
     value); kind with active uses ix_partners_kind_active. Text is case-insensitive (ILIKE:
     all of Unicode on PostgreSQL, ASCII letters on SQLite), every word in the name, the
-    organisation or the description. Communes and languages come in one query each
-    (selectinload), whatever the number of partners: no query per partner.
+    organisation or the description.
     """
     query = select(Partner)
     if filters.active_only:
@@ -181,8 +180,19 @@ def search_query(filters: SearchFilters) -> Select[Partner]:
                 Partner.description.ilike(pattern, escape="\\"),
             )
         )
-    return query.order_by(func.lower(Partner.name), Partner.id).options(
-        selectinload(Partner.communes), selectinload(Partner.languages)
+    return query
+
+
+_BY_NAME = (func.lower(Partner.name), Partner.id)
+
+
+def search_query(filters: SearchFilters) -> Select[Partner]:
+    """One SELECT of the matching partners by name; their communes and languages come in one
+    query each (selectinload), whatever the number of partners: no query per partner."""
+    return (
+        _matching(filters)
+        .order_by(*_BY_NAME)
+        .options(selectinload(Partner.communes), selectinload(Partner.languages))
     )
 
 
@@ -206,6 +216,65 @@ def search_page(
 ) -> Page[Partner]:
     """One page of a search: a count, the page's partners, their communes, their languages."""
     return paginate(session, search_query(filters), page=page, per_page=per_page)
+
+
+# What a published list selects: never internal notes, not even into memory.
+_PUBLISHED_COLUMNS = [Partner.id, *(getattr(Partner, name) for name in PUBLISHED)]
+_LINK_CHUNK = 500  # ids per IN list, well under every engine's limit of bound values
+
+
+def _published_rows(session: Session, rows: Sequence[Any]) -> list[PublishedPartner]:
+    """Rows of _PUBLISHED_COLUMNS as published partners, with their communes and languages
+    (one query each, plain rows: a printed or exported list builds no ORM objects)."""
+    communes: dict[int, list[Commune]] = {row.id: [] for row in rows}
+    languages: dict[int, list[Language]] = {row.id: [] for row in rows}
+    ids = list(communes)
+    for start in range(0, len(ids), _LINK_CHUNK):
+        chunk = ids[start : start + _LINK_CHUNK]
+        for partner_id, commune in session.execute(
+            select(PartnerCommune.partner_id, PartnerCommune.commune)
+            .where(PartnerCommune.partner_id.in_(chunk))
+            .order_by(PartnerCommune.commune)
+        ):
+            communes[partner_id].append(commune)
+        for partner_id, language in session.execute(
+            select(PartnerLanguage.partner_id, PartnerLanguage.language)
+            .where(PartnerLanguage.partner_id.in_(chunk))
+            .order_by(PartnerLanguage.language)
+        ):
+            languages[partner_id].append(language)
+    return [
+        PublishedPartner(
+            **{name: getattr(row, name) for name in PUBLISHED},
+            communes=tuple(communes[row.id]),
+            languages=tuple(languages[row.id]),
+        )
+        for row in rows
+    ]
+
+
+def _published_query(filters: SearchFilters) -> Select[Any]:
+    # Published lists are of active partners only, whatever the filters say.
+    active = SearchFilters(**{**vars(filters), "active_only": True})
+    return _matching(active).with_only_columns(*_PUBLISHED_COLUMNS).order_by(*_BY_NAME)
+
+
+def published_search(session: Session, filters: SearchFilters) -> list[PublishedPartner]:
+    """Every active partner matching the filters, published fields only (print, exports)."""
+    return _published_rows(session, session.execute(_published_query(filters)).all())
+
+
+def published_page(
+    session: Session, filters: SearchFilters, *, page: int, per_page: int
+) -> Page[PublishedPartner]:
+    """One page of active partners matching the filters, published fields only (public)."""
+    found = paginate(session, _published_query(filters), page=page, per_page=per_page, rows=True)
+    return Page(
+        items=_published_rows(session, found.items),
+        number=found.number,
+        per_page=found.per_page,
+        total=found.total,
+    )
 
 
 def get_partner(session: Session, partner_id: int) -> Partner | None:
@@ -449,24 +518,37 @@ EXPORT_HEADERS = {
 YES, NO = _l("yes"), _l("no")
 
 
+class _Labels:
+    """The labels in the current language, each translated once per list, not per cell."""
+
+    def __init__(self) -> None:
+        self.yes, self.no = str(YES), str(NO)
+        self.kinds = {kind: str(label) for kind, label in PARTNER_KIND_LABELS.items()}
+        self.languages = {language: str(label) for language, label in LANGUAGE_LABELS.items()}
+
+    def cell(self, name: str, value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return self.yes if value else self.no
+        if name == "kind":
+            return self.kinds[value]
+        if name == "communes":
+            return ", ".join(COMMUNE_LABELS[commune] for commune in value)
+        if name == "languages":
+            return ", ".join(self.languages[language] for language in value)
+        return str(value)
+
+
 def _cell(name: str, value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(YES if value else NO)
-    if name == "kind":
-        return str(PARTNER_KIND_LABELS[value])
-    if name == "communes":
-        return ", ".join(COMMUNE_LABELS[commune] for commune in value)
-    if name == "languages":
-        return ", ".join(str(LANGUAGE_LABELS[language]) for language in value)
-    return str(value)
+    return _Labels().cell(name, value)
 
 
 def export_rows(partners: Iterable[PublishedPartner]) -> tuple[list[str], list[list[str]]]:
     """The header and one row per partner, labels in the current language."""
+    labels = _Labels()
     header = [str(label) for label in EXPORT_HEADERS.values()]
-    rows = [[_cell(name, getattr(p, name)) for name in EXPORT_HEADERS] for p in partners]
+    rows = [[labels.cell(name, getattr(p, name)) for name in EXPORT_HEADERS] for p in partners]
     return header, rows
 
 

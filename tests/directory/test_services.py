@@ -515,3 +515,41 @@ def test_xlsx_cells_are_text_never_formulas() -> None:
     cells = list(sheet[2])
     assert [cell.value for cell in cells] == ['=HYPERLINK("http://x")', "+32 2 123 45 67"]
     assert {cell.data_type for cell in cells} == {"s"}
+
+
+def test_published_lists_never_select_internal_notes(
+    session: Session, directory: dict[str, Partner]
+) -> None:
+    session.expunge_all()
+    with statements(session) as sent:
+        listed = services.published_search(session, services.SearchFilters(text="a"))
+    assert [p.name for p in listed] == [
+        "adult clinic",
+        "CPAS de Schaerbeek",
+        "MASS de Bruxelles",
+        "Projet LAMA",
+    ]
+    # Partners, communes, languages: three queries, none naming the internal notes.
+    assert len(sent) == 3 and not any("internal_notes" in statement for statement in sent)
+    lama = listed[-1]
+    assert lama.communes == (Commune.BRUXELLES, Commune.IXELLES)
+    assert lama.languages == (Language.FR, Language.NL)
+    assert lama == services.published(directory["lama"])
+
+
+def test_published_lists_show_active_partners_only(
+    session: Session, directory: dict[str, Partner]
+) -> None:
+    everyone = services.SearchFilters(active_only=False, accepts_uninsured=True)
+    assert [p.name for p in services.published_search(session, everyone)] == [
+        "adult clinic",
+        "Projet LAMA",
+    ]
+    page = services.published_page(session, everyone, page=2, per_page=1)
+    assert (page.total, page.number, [p.name for p in page.items]) == (2, 2, ["Projet LAMA"])
+    assert (
+        services.published_page(
+            session, services.SearchFilters(text="zzz"), page=1, per_page=5
+        ).items
+        == []
+    )
