@@ -58,7 +58,7 @@ class Visit(ShiftStamped, Base):
     __tablename__ = "visits"
     __table_args__ = (
         Index("ix_visits_site_shift", "site_id", "shift_day", "shift_index"),
-        Index("ix_visits_person_id", "person_id"),
+        Index("ix_visits_person_occurred", "person_id", "occurred_at"),
         Index("ix_visits_occurred_at", "occurred_at"),
         CheckConstraint(
             "returned_syringes IS NULL OR returned_syringes >= 0", name="returned_not_negative"

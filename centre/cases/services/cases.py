@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from centre.audit.actions import Action
@@ -260,23 +260,26 @@ def caseload_query(worker_id: int, today: date, order: CaseloadOrder) -> Select[
 
     One query: the last contact is the person's last activity of any kind (kept up to date
     by visits, incidents, notes and referrals for the retention rule), the next follow-up
-    the earliest of the open referrals', and the overdue reviews the active goals past their
-    review date, each aggregated in a subquery, so the page costs the same whatever the
-    history behind each case.
+    the earliest of the person's open referrals', and the overdue reviews the case's active
+    goals past their review date, each a subquery per case through its index, so the page
+    costs what the worker's own cases cost, whatever the centre's history.
     """
     follow_up = (
-        select(Referral.person_id, func.min(Referral.follow_up_on).label("on"))
-        .where(Referral.status.in_(OPEN_REFERRALS))
-        .group_by(Referral.person_id)
-        .subquery()
+        select(func.min(Referral.follow_up_on))
+        .where(Referral.person_id == CaseFile.person_id, Referral.status.in_(OPEN_REFERRALS))
+        .scalar_subquery()
+        .label("next_follow_up")
     )
-    overdue = (
-        select(Goal.case_id, func.count().label("n"))
-        .where(Goal.status.in_(ACTIVE_GOALS), Goal.next_review_on < today)
-        .group_by(Goal.case_id)
-        .subquery()
+    overdue_count = (
+        select(func.count())
+        .where(
+            Goal.case_id == CaseFile.id,
+            Goal.status.in_(ACTIVE_GOALS),
+            Goal.next_review_on < today,
+        )
+        .scalar_subquery()
+        .label("overdue_reviews")
     )
-    overdue_count = func.coalesce(overdue.c.n, 0)
     query = (
         select(
             CaseFile.id,
@@ -284,22 +287,20 @@ def caseload_query(worker_id: int, today: date, order: CaseloadOrder) -> Select[
             CaseFile.opened_on,
             (CaseFile.key_worker_id == worker_id).label("is_key_worker"),
             Person.last_activity_at,
-            follow_up.c.on,
+            follow_up,
             overdue_count,
         )
         .join(Person, Person.id == CaseFile.person_id)
-        .outerjoin(follow_up, follow_up.c.person_id == CaseFile.person_id)
-        .outerjoin(overdue, overdue.c.case_id == CaseFile.id)
         .where(
             CaseFile.status.in_(OPEN_STATUSES),
             or_(CaseFile.key_worker_id == worker_id, CaseFile.second_worker_id == worker_id),
         )
     )
-    # Cases with nothing due sort last; ties by code, so pages are stable.
-    nothing_due = case((follow_up.c.on.is_(None), 1), else_=0)
+    # Cases with nothing due sort last; ties by code, so pages are stable. Ordering by the
+    # labels reuses the selected values instead of running each subquery again.
     orders = {
         CaseloadOrder.CODE: (Person.code,),
-        CaseloadOrder.FOLLOW_UP: (nothing_due, follow_up.c.on, Person.code),
+        CaseloadOrder.FOLLOW_UP: (follow_up.asc().nulls_last(), Person.code),
         CaseloadOrder.OVERDUE: (overdue_count.desc(), Person.code),
         # The longest without contact first: they need a call.
         CaseloadOrder.LAST_CONTACT: (Person.last_activity_at, Person.code),

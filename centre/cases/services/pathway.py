@@ -11,10 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, case, select, union_all
+from sqlalchemy import Select, case, func, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
-from centre.pagination import Page, paginate
+from centre.pagination import Page
 from centre.reception.services import pathway as reception
 from centre.timeline import Entry, entry
 
@@ -165,17 +165,31 @@ def sources(person_id: int) -> Iterable[Select[Any]]:
 def pathway(
     session: Session, person_id: int, *, page: int = 1, per_page: int = PER_PAGE
 ) -> Pathway:
-    timeline = union_all(*sources(person_id)).subquery("pathway")
+    branches = list(sources(person_id))
+    total = session.scalar(select(func.count()).select_from(union_all(*branches).subquery()))
+    pages = max(1, -(-(total or 0) // per_page))
+    number = min(max(1, page), pages)
+    # Each source gives only its newest rows up to the end of the page (an index walk for
+    # visits, the longest source), so a person seen daily for years costs what a page costs.
+    newest = number * per_page
+    tops = []
+    for branch in branches:
+        columns = branch.selected_columns
+        top = branch.order_by(columns.at.desc(), columns.row_id.desc()).limit(newest).subquery()
+        tops.append(select(top))
+    timeline = union_all(*tops).subquery("pathway")
     # Newest first; the same instant ordered by source and id so pages never shuffle.
-    ordered = select(timeline).order_by(
-        timeline.c.at.desc(), timeline.c.source, timeline.c.row_id.desc()
+    ordered = (
+        select(timeline)
+        .order_by(timeline.c.at.desc(), timeline.c.source, timeline.c.row_id.desc())
+        .limit(per_page)
+        .offset((number - 1) * per_page)
     )
-    rows = paginate(session, ordered, page=page, per_page=per_page, rows=True)
     entries = Page(
-        items=[Entry(**row._mapping) for row in rows.items],
-        number=rows.number,
-        per_page=rows.per_page,
-        total=rows.total,
+        items=[Entry(**row._mapping) for row in session.execute(ordered)],
+        number=number,
+        per_page=per_page,
+        total=total or 0,
     )
     shown = Pathway(entries, {}, {})
     goals = {g.id: g for g in session.scalars(select(Goal).where(Goal.id.in_(shown.ids("goal"))))}
