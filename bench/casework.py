@@ -28,7 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -491,7 +491,7 @@ def raw_query(app: Any, engine: str, params: dict[str, Any], *sql: str) -> Calla
 
     def run() -> Any:
         cursor = connection.cursor()
-        rows = []
+        rows: Sequence[Any] = []
         for statement in statements:
             cursor.execute(statement, params)
             rows = cursor.fetchall()
