@@ -22,6 +22,7 @@ from centre.messages import message
 from centre.pagination import paginate
 from centre.people.models import Person
 from centre.privacy import privacy
+from centre.privacy.errors import DecryptionError
 from centre.validation import ChangedSinceOpenedError, FieldErrors
 
 from .. import bp
@@ -296,6 +297,9 @@ def referral_remark(code: str, referral_id: int) -> Any:
         )
     except services.RemarkErasedError:
         flash(_("The remark was erased with the person's identity."), "info")
+        return redirect(back)
+    except DecryptionError:
+        flash(_("The remark could not be decrypted. Tell an administrator."), "error")
         return redirect(back)
     if remark is None:
         flash(_("This referral has no remark."), "info")

@@ -10,6 +10,7 @@ is), bound to its referral: erasing the person's identity makes it unreadable to
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -23,7 +24,7 @@ from centre.db import utcnow
 from centre.directory.models import Partner, PartnerKind
 from centre.people.models import ConsentScope, Person
 from centre.privacy import Privacy
-from centre.privacy.errors import KeyDestroyedError
+from centre.privacy.errors import DecryptionError, KeyDestroyedError
 from centre.privacy.fields import FieldCipher
 from centre.validation import ChangedSinceOpenedError, FieldErrors, check_version
 
@@ -38,7 +39,9 @@ from ..models import (
     Urgency,
 )
 from .cases import open_case_of, today_in_brussels
+from .notes import last_erasure
 
+log = logging.getLogger(__name__)
 S = ReferralStatus
 TABLE = Referral.__tablename__
 MAX_REMARK = 500
@@ -322,7 +325,9 @@ def read_remark(
 ) -> str | None:
     """The remark in clear (None when there is none). Every read is audited.
 
-    RemarkErasedError when the person's data key was destroyed (identity erased).
+    RemarkErasedError when the person's data key was destroyed (identity erased), also once
+    a new key replaced it; DecryptionError when the remark does not open under a key that
+    was never erased (altered data).
     """
     if referral.remark is None:
         return None
@@ -334,7 +339,15 @@ def read_remark(
         cipher = privacy.cipher_for(person.data_key_ref)
     except KeyDestroyedError:
         raise RemarkErasedError() from None
-    text = cipher.decrypt_text(TABLE, "remark", str(referral.id), referral.remark)
+    try:
+        text = cipher.decrypt_text(TABLE, "remark", str(referral.id), referral.remark)
+    except DecryptionError:
+        # Sealed under a key erased since, then replaced by the person's new one.
+        erased_at = last_erasure(session, person)
+        if erased_at is not None and referral.created_at <= erased_at:
+            raise RemarkErasedError() from None
+        log.warning("referral %s remark does not decrypt under its person's key", referral.id)
+        raise
     record(session, actions.REFERRAL_REMARK_READ, by=actor_id, on=referral.id, person_id=person.id)
     return text
 

@@ -386,6 +386,22 @@ def test_the_remark_is_shown_only_on_an_audited_post(
     assert [(e.actor_id, e.object_id) for e in reads] == [(worker.user.id, str(referral_id))]
 
 
+def test_an_altered_remark_is_told_not_a_server_error(
+    worker: LoggedIn, person: Person, partner: Partner, session: Session
+) -> None:
+    """A remark copied onto another referral does not open there: said, and nothing read."""
+    first = make_referral(worker, person, partner, remark="premier")
+    second = make_referral(worker, person, partner, remark="second")
+    reread(session)
+    referral_in(session, second).remark = referral_in(session, first).remark
+    session.commit()
+    told = worker.post(
+        f"{referral_url(person, second)}/remark", headers=EN, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "The remark could not be decrypted. Tell an administrator." in told
+    assert "premier" not in told
+
+
 def test_a_remark_canary_is_nowhere_in_clear(
     worker: LoggedIn,
     person: Person,

@@ -455,6 +455,28 @@ def test_the_remark_is_sealed_read_once_audited_and_gone_with_the_identity(
         services.read_remark(session, privacy, actor_id=worker.id, referral=referral, person=person)
 
 
+def test_a_remark_sealed_before_an_erasure_stays_erased_under_the_new_key(
+    session: Session, privacy: Privacy, worker: User, person: Person, partner: Partner
+) -> None:
+    """Erased, then a new remark gives the person a new key: the old remark does not open
+    under it, and is told as erased, not as altered data."""
+    old = refer(session, privacy, worker, person, partner, remark=CANARY)
+    session.commit()
+    people.erase_identity(
+        session, privacy, actor_id=worker.id, person=person, reason=ErasureReason.REQUEST
+    )
+    session.commit()
+    new = refer(session, privacy, worker, person, partner, remark="nouvelle remarque")
+    session.commit()
+    assert person.data_key_ref is not None, "a new key for the new remark"
+    with pytest.raises(services.RemarkErasedError):
+        services.read_remark(session, privacy, actor_id=worker.id, referral=old, person=person)
+    assert (
+        services.read_remark(session, privacy, actor_id=worker.id, referral=new, person=person)
+        == "nouvelle remarque"
+    )
+
+
 def test_a_remark_moved_to_another_referral_does_not_open(
     session: Session, privacy: Privacy, worker: User, person: Person, partner: Partner
 ) -> None:
