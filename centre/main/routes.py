@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import redirect, render_template, session, url_for
+from flask import redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -15,6 +15,7 @@ from centre.auth.models import Role
 from centre.auth.permissions import authenticated, public
 from centre.cases.labels import REFERRAL_STATUS_LABELS
 from centre.cases.services import referrals
+from centre.inputs import page_number
 from centre.navigation import navigation_for
 from centre.security import local_path
 
@@ -37,7 +38,12 @@ def follow_ups_of(user: Any) -> dict[str, Any]:
     if user.role is not Role.SOCIAL_WORKER:
         return {}
     return {
-        "follow_ups": referrals.due_follow_ups(db.session(), user.id, referrals.today()),
+        "follow_ups": referrals.due_follow_ups(
+            db.session(),
+            user.id,
+            referrals.today(),
+            page=request.args.get("page", 1, type=page_number),
+        ),
         "referral_status_labels": REFERRAL_STATUS_LABELS,
     }
 

@@ -72,6 +72,21 @@ def test_due_and_overdue_follow_ups_are_on_the_workers_home_page_only(
     assert "Partenaire" not in theirs
 
 
+def test_a_long_list_of_follow_ups_pages(
+    login_as: Callable[..., LoggedIn], session: Session, app: Flask
+) -> None:
+    worker = login_as(Role.SOCIAL_WORKER)
+    person = factories.person(session, actor_id=worker.user.id)
+    for n in range(25):  # due 1 to 9 days ago (the referrals were made 10 days ago)
+        referral_due(session, app, worker.user, person, -1 - n % 9)
+    session.commit()
+    first = home(worker).split(TITLE, 1)[1]
+    assert first.count("Partenaire -") == 20 and "Page 1 of 2" in first
+    assert first.count("Partenaire -9") == 2, "the most overdue on the first page"
+    second = worker.get("/?page=2", headers=EN).get_data(as_text=True)
+    assert second.count("Partenaire -") == 5 and "Page 2 of 2" in second
+
+
 @pytest.mark.parametrize("role", [Role.RECEPTION, Role.MANAGER, Role.ADMIN])
 def test_other_roles_home_pages_stay_as_they_were(
     role: Role, login_as: Callable[..., LoggedIn]

@@ -22,6 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from centre.audit.services import record
 from centre.db import utcnow
 from centre.directory.models import Partner, PartnerKind
+from centre.pagination import Page, paginate
 from centre.people.models import ConsentScope, Person
 from centre.privacy import Privacy
 from centre.privacy.errors import DecryptionError, KeyDestroyedError
@@ -396,9 +397,12 @@ class FollowUp:
     overdue: bool
 
 
-def due_follow_ups(session: Session, worker_id: int, today: date) -> list[FollowUp]:
+def due_follow_ups(
+    session: Session, worker_id: int, today: date, *, page: int = 1, per_page: int = 20
+) -> Page[FollowUp]:
     """The worker's open referrals to follow up today or earlier, most overdue first."""
-    rows = session.execute(
+    found = paginate(
+        session,
         select(Referral, Person.code)
         .join(Person, Person.id == Referral.person_id)
         .where(
@@ -407,11 +411,17 @@ def due_follow_ups(session: Session, worker_id: int, today: date) -> list[Follow
             Referral.follow_up_on <= today,
         )
         .options(selectinload(Referral.partner))
-        .order_by(Referral.follow_up_on, Referral.id)
+        .order_by(Referral.follow_up_on, Referral.id),
+        page=page,
+        per_page=per_page,
+        rows=True,
     )
-    return [
-        FollowUp(
-            referral, code, referral.follow_up_on is not None and referral.follow_up_on < today
-        )
-        for referral, code in rows
-    ]
+    return Page(
+        items=[
+            FollowUp(r, code, r.follow_up_on is not None and r.follow_up_on < today)
+            for r, code in found.items
+        ],
+        number=found.number,
+        per_page=found.per_page,
+        total=found.total,
+    )

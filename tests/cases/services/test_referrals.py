@@ -509,14 +509,15 @@ def test_due_and_overdue_follow_ups_are_the_workers_open_ones(
     theirs = refer(session, privacy, colleague, person, partner, follow_up_on=TODAY)
     finished = refer(session, privacy, worker, person, partner, follow_up_on=TODAY)
     move(session, worker, finished, step(finished, S.CANCELLED))
-    found = services.due_follow_ups(session, worker.id, TODAY)
+    found = services.due_follow_ups(session, worker.id, TODAY).items
     assert [(f.referral.id, f.overdue, f.code) for f in found] == [
         (overdue.id, True, person.code),
         (due.id, False, person.code),
     ]
-    assert [f.referral.id for f in services.due_follow_ups(session, colleague.id, TODAY)] == [
-        theirs.id
-    ]
+    theirs_due = services.due_follow_ups(session, colleague.id, TODAY)
+    assert [f.referral.id for f in theirs_due.items] == [theirs.id]
+    one_a_page = services.due_follow_ups(session, worker.id, TODAY, page=2, per_page=1)
+    assert [f.referral.id for f in one_a_page.items] == [due.id] and one_a_page.pages == 2
 
 
 # --- two workers at once ----------------------------------------------------------------------
