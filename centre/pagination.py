@@ -33,7 +33,12 @@ class Page(Generic[T]):
 
 
 def paginate(
-    session: Session, query: Select[Any], *, page: int, per_page: int, rows: bool = False
+    session: Session,
+    query: Select[*tuple[Any, ...]],
+    *,
+    page: int,
+    per_page: int,
+    rows: bool = False,
 ) -> Page[Any]:
     """One page of `query`'s results: objects, or with `rows` whole rows (several columns)."""
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
