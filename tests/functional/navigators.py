@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from playwright.sync_api import Page, expect
 
 
@@ -42,6 +44,19 @@ class AdminNavigator(Navigator):
     def log_out(self) -> None:
         self.page.locator("form[action='/logout'] button").click()
         self.page.wait_for_load_state()
+
+    def add_partner(self, name: str, kind: str, communes: list[str], languages: list[str]) -> None:
+        """A partner in the directory, by the form's labels (English)."""
+        self.page.goto("/directory/new")
+        self.page.get_by_label("Name of the service").fill(name)
+        self.page.get_by_label("Kind of service").select_option(label=kind)
+        for commune in communes:
+            self.page.get_by_label(commune, exact=True).check()
+        for language in languages:
+            self.page.get_by_label(language, exact=True).check()
+        with self.page.expect_navigation():
+            self.page.get_by_role("button", name="Save").click()
+        expect(self.page.get_by_role("heading", level=1)).to_contain_text(name)
 
 
 class ReceptionNavigator(Navigator):
@@ -96,3 +111,72 @@ class DeskNavigator(Navigator):
     def save(self) -> None:
         with self.page.expect_navigation():
             self.page.keyboard.press("Enter")
+
+
+class SocialWorkerNavigator(Navigator):
+    """A social worker at their desk, by the pages' labels (English)."""
+
+    def submit(self, button: str) -> None:
+        with self.page.expect_navigation():
+            self.page.get_by_role("button", name=button).click()
+
+    def register_anonymous_person(self) -> str:
+        self.page.goto("/people/new")
+        self.page.locator("#gender-1").check()  # man
+        self.submit("Create person")
+        return self.page.get_by_test_id("person-code").inner_text().strip()
+
+    def open_file(self, code: str) -> None:
+        self.page.goto(f"/cases/people/{code}")
+        expect(self.page.get_by_test_id("person-code")).to_have_text(code)
+
+    def open_case(self, *, key_worker: str) -> None:
+        self.page.get_by_role("link", name="Open a case").click()
+        self.page.get_by_label("Key worker").select_option(label=key_worker)
+        self.submit("Open the case")
+        expect(self.page.get_by_test_id("current-case")).to_be_visible()
+
+    def add_goal(self, domain: str, title: str) -> None:
+        self.page.get_by_role("link", name="Add a goal").click()
+        self.page.get_by_label("Life domain").select_option(label=domain)
+        title_field = self.page.get_by_label("Goal", exact=True)
+        title_field.fill(title)
+        with self.page.expect_navigation():
+            title_field.press("Enter")
+
+    def write_note(self, kind: str, body: str) -> None:
+        self.page.get_by_role("link", name="Write a note").click()
+        self.page.get_by_label("Type").select_option(label=kind)
+        self.page.get_by_label("Note", exact=True).fill(body)
+        self.submit("Save the note")
+
+    def search_partner(self, *, commune: str, language: str) -> None:
+        self.page.get_by_role("link", name="Refer to a partner").click()
+        self.page.get_by_label("Commune served").select_option(label=commune)
+        self.page.get_by_label("Language spoken").select_option(label=language)
+        self.submit("Search the directory")
+
+    def step(
+        self,
+        status: str,
+        *,
+        appointment: date | None = None,
+        follow_up: date | None = None,
+        outcome: str | None = None,
+    ) -> None:
+        """The referral's next step, with what it needs."""
+        self.page.get_by_label(status, exact=True).check()
+        if appointment is not None:
+            self.page.get_by_label("Appointment date", exact=True).fill(appointment.isoformat())
+        if follow_up is not None:
+            self.page.get_by_label("Next follow-up", exact=True).fill(follow_up.isoformat())
+        if outcome is not None:
+            self.page.get_by_label("Outcome", exact=True).select_option(label=outcome)
+        self.submit("Save this step")
+        # A refused step comes back with its reason beside a field: fail here, saying it.
+        expect(self.page.locator("p.error, [data-testid=problems]")).to_have_count(0)
+
+    def close_case(self, reason: str) -> None:
+        self.page.get_by_role("link", name="Close the case").click()
+        self.page.get_by_label("Reason").select_option(label=reason)
+        self.submit("Close the case")
