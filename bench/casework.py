@@ -407,7 +407,7 @@ SELECT c.id, p.code, c.opened_on, c.key_worker_id = :w, p.last_activity_at,
 FROM case_files c
 JOIN persons p ON p.id = c.person_id
 WHERE c.status != 'closed' AND (c.key_worker_id = :w OR c.second_worker_id = :w)
-ORDER BY next_follow_up IS NULL, next_follow_up, p.code
+ORDER BY next_follow_up ASC NULLS LAST, p.code
 LIMIT 25
 """
 
