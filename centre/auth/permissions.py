@@ -28,6 +28,11 @@ CATALOGUES = frozenset({Role.MANAGER, Role.ADMIN})
 DIRECTORY_READERS = frozenset({Role.RECEPTION, Role.SOCIAL_WORKER, Role.MANAGER, Role.ADMIN})
 DIRECTORY_EDITORS = frozenset({Role.MANAGER, Role.ADMIN})
 ADMINISTRATION = frozenset({Role.ADMIN})
+# Housing: reception and social workers work the bed board; managers see its counts only.
+BED_BOARD = FRONT_LINE
+BED_BOARD_COUNTS = frozenset({Role.RECEPTION, Role.SOCIAL_WORKER, Role.MANAGER})
+HOUSING_MEASURES = frozenset({Role.SOCIAL_WORKER, Role.MANAGER})  # aggregates, never codes
+PROGRAMMES = CATALOGUES  # programmes and the ladder: maintained, nothing person-level
 
 Policy = frozenset[Role] | str
 

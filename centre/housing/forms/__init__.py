@@ -1,0 +1,1 @@
+"""Housing forms, one module per subject."""
