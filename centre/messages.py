@@ -162,6 +162,21 @@ MESSAGES: dict[str, Any] = {
     "injecting_never_but_route": _l(
         "The usual route is injecting, so the person has injected: check this answer or the route."
     ),
+    # Housing: stays and the bed board
+    "move_in_before_entry": _l("The move-in cannot be before the entry date."),
+    "move_in_after_exit": _l("The move-in cannot be after the exit date."),
+    "already_moved_in": _l("The move-in of this stay is recorded already."),
+    "already_exited": _l("This stay has ended already."),
+    "exit_before_entry": _l("The exit cannot be before the entry date."),
+    "exit_before_move_in": _l("The exit cannot be before the move-in date."),
+    "programme_inactive": _l("This programme is closed: choose an active one."),
+    "programme_full": _l("This programme is full on that date: no free bed or place."),
+    "bed_invalid": _l("Choose one of this programme's beds."),
+    "bed_blocked": _l("This bed is blocked on that night: choose another."),
+    "bed_occupied": _l("Someone already has this bed on that night: choose another."),
+    "person_has_stay": _l(
+        "This person already has a stay running on that date: record its exit first."
+    ),
     # Duplicates: two codes found to be the same person, merged, and the merge undone
     "merge_same_code": _l("This is this person's own code. Type the code of the other record."),
     "merge_already_merged": _l(
