@@ -25,3 +25,8 @@ APPLICATION_UPDATED = declare(
 )
 
 # Programmes (maintained by managers and administrators).
+PROGRAMME_CREATED = declare("programme.created", _l("Programme created"), object_type="programme")
+PROGRAMME_UPDATED = declare("programme.updated", _l("Programme updated"), object_type="programme")
+PROGRAMME_DEACTIVATED = declare(
+    "programme.deactivated", _l("Programme deactivated"), object_type="programme"
+)
