@@ -33,8 +33,30 @@ STEP_OF_TYPE = {
 }
 
 
+# The migration's default ladder; each test starts with empty tables, so steps are made here.
+DEFAULT_LADDER = {
+    "street": 0,
+    "emergency": 10,
+    "transit_home": 20,
+    "supported": 30,
+    "independent": 40,
+}
+
+
 def step(session: Session, key: str) -> LadderStep:
-    return session.scalars(select(LadderStep).where(LadderStep.key == key)).one()
+    """The ladder step `key`, made (with the default ladder's height) on first use."""
+    found = session.scalars(select(LadderStep).where(LadderStep.key == key)).one_or_none()
+    if found is None:
+        found = LadderStep(
+            key=key,
+            label_fr=f"{key} fr",
+            label_nl=f"{key} nl",
+            label_en=f"{key} en",
+            sort_order=DEFAULT_LADDER.get(key, 50),
+        )
+        session.add(found)
+        session.flush()
+    return found
 
 
 def centre_site(session: Session) -> Site:
