@@ -177,6 +177,33 @@ MESSAGES: dict[str, Any] = {
     "person_has_stay": _l(
         "This person already has a stay running on that date: record its exit first."
     ),
+    # Housing: programmes and the ladder
+    "programme_name_taken": _l(
+        "Another programme, perhaps an inactive one, already has this name. Choose another one."
+    ),
+    "run_by_none": _l("Choose the site where the centre runs it, or the partner that runs it."),
+    "run_by_both": _l(
+        "A programme is run either by the centre at one of its sites or by a partner: not both."
+    ),
+    "site_inactive": _l("Choose one of the centre's active sites."),
+    "partner_inactive": _l("Choose an active partner of the directory."),
+    "run_by_locked": _l(
+        "This programme already has stays: it cannot move between the centre and a partner. "
+        "Deactivate it and create a new programme instead."
+    ),
+    "capacity_beds_occupied": _l(
+        "%(occupied)d of the beds are occupied: the capacity cannot go below %(occupied)d "
+        "until they are free."
+    ),
+    "window_without_max": _l("Give the number of nights first, then the window it counts in."),
+    "window_shorter_than_max": _l(
+        "The window must be at least as long as the number of nights (%(nights)d)."
+    ),
+    "ladder_step_inactive": _l("Choose an active step of the ladder."),
+    "ladder_step_in_use": _l(
+        "This step cannot be deactivated: %(count)d active programme(s) stand on it "
+        "(%(programmes)s). Move them to another step first."
+    ),
     # Duplicates: two codes found to be the same person, merged, and the merge undone
     "merge_same_code": _l("This is this person's own code. Type the code of the other record."),
     "merge_already_merged": _l(

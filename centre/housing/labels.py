@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from .models import (
     ApplicationStatus,
@@ -104,3 +106,17 @@ APPLICATION_STATUS_LABELS = {
     ApplicationStatus.REFUSED: _l("Refused by the programme"),
     ApplicationStatus.WITHDRAWN: _l("Withdrawn"),
 }
+
+
+def max_stay_text(max_nights: int | None, window_days: int | None) -> str:
+    """A programme's maximum stay in words: "13 nights per stay", "20 nights in any 30 days"."""
+    if max_nights is None:
+        return _("No maximum")
+    if window_days is None:
+        return ngettext("%(num)d night per stay", "%(num)d nights per stay", max_nights)
+    return ngettext(
+        "%(num)d night in any %(days)d days",
+        "%(num)d nights in any %(days)d days",
+        max_nights,
+        days=window_days,
+    )
