@@ -104,6 +104,21 @@ class SupplyForm(ItemMixin, Form):
     submit = SubmitField(_l("Save"))
 
 
+class LadderStepForm(ItemMixin, Form):
+    # On the ladder the order is the step's height: programmes are compared by it.
+    sort_order = IntegerField(
+        _l("Height on the ladder"),
+        default=0,
+        validators=[Optional(), NumberRange(min=MIN_SORT_ORDER, max=MAX_SORT_ORDER)],
+        description=_l(
+            "Lower steps come first: the street lowest, independent housing highest. "
+            "Leave gaps (0, 10, 20…) to insert a step later. Empty means 0."
+        ),
+        render_kw={"min": MIN_SORT_ORDER, "max": MAX_SORT_ORDER},
+    )
+    submit = SubmitField(_l("Save"))
+
+
 # Creating adds the key, which editing never shows as a field: it is immutable.
 class NewSiteForm(OnceMixin, KeyMixin, SiteForm):
     pass
@@ -117,15 +132,21 @@ class NewSupplyForm(OnceMixin, KeyMixin, SupplyForm):
     pass
 
 
-ItemForm = SiteForm | ServiceForm | SupplyForm
+class NewLadderStepForm(OnceMixin, KeyMixin, LadderStepForm):
+    pass
+
+
+ItemForm = SiteForm | ServiceForm | SupplyForm | LadderStepForm
 
 EDIT_FORMS: dict[Kind, type[ItemForm]] = {
     Kind.SITES: SiteForm,
     Kind.SERVICES: ServiceForm,
     Kind.SUPPLIES: SupplyForm,
+    Kind.LADDER: LadderStepForm,
 }
 NEW_FORMS: dict[Kind, type[ItemForm]] = {
     Kind.SITES: NewSiteForm,
     Kind.SERVICES: NewServiceForm,
     Kind.SUPPLIES: NewSupplyForm,
+    Kind.LADDER: NewLadderStepForm,
 }

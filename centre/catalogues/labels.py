@@ -11,16 +11,19 @@ KIND_LABELS = {
     Kind.SITES: _l("Sites"),
     Kind.SERVICES: _l("Services"),
     Kind.SUPPLIES: _l("Harm-reduction supplies"),
+    Kind.LADDER: _l("Housing ladder"),
 }
 KIND_DESCRIPTIONS = {
     Kind.SITES: _l("Where visits happen: the centre, exchange counters, outreach."),
     Kind.SERVICES: _l("What reception ticks on a visit, each with its keyboard letter."),
     Kind.SUPPLIES: _l("Material handed out and taken back, with its per-visit limit."),
+    Kind.LADDER: _l("The steps of the housing pathway, from the street to independent housing."),
 }
 NEW_ITEM_TITLES = {
     Kind.SITES: _l("New site"),
     Kind.SERVICES: _l("New service"),
     Kind.SUPPLIES: _l("New supply"),
+    Kind.LADDER: _l("New step"),
 }
 SITE_KIND_LABELS = {
     SiteKind.CENTRE: _l("Centre"),

@@ -145,6 +145,19 @@ def edit(kind: str, item_id: int) -> Any:
     return render_form(catalogue, form, item)
 
 
+def deactivated_text(kind: Kind, label: str) -> str:
+    if kind is Kind.LADDER:
+        return _(
+            "“%(label)s” is deactivated: programmes can no longer be placed on it; past records "
+            "keep it.",
+            label=label,
+        )
+    return _(
+        "“%(label)s” is deactivated: reception no longer sees it; past records keep it.",
+        label=label,
+    )
+
+
 @bp.route("/<kind>/<int:item_id>/active", methods=["POST"])
 @allow(CATALOGUES)
 def set_active(kind: str, item_id: int) -> Response:
@@ -164,12 +177,12 @@ def set_active(kind: str, item_id: int) -> Response:
         else:
             flash(_("“%(label)s” is offered again.", label=label), "success")
     else:
-        services.deactivate_item(db.session(), actor_id=current_user.id, kind=catalogue, item=item)
-        flash(
-            _(
-                "“%(label)s” is deactivated: reception no longer sees it; past records keep it.",
-                label=label,
-            ),
-            "success",
-        )
+        try:
+            services.deactivate_item(
+                db.session(), actor_id=current_user.id, kind=catalogue, item=item
+            )
+        except FieldErrors as problems:
+            flash(" ".join(message(p) for p in problems.get("active")), "error")
+        else:
+            flash(deactivated_text(catalogue, label), "success")
     return redirect(url_for("catalogues.items", kind=catalogue.value))

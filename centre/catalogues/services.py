@@ -2,6 +2,10 @@
 
 Items are never deleted (past visits point at them); the key is fixed at creation because
 code and exports may refer to it, while labels and order can change freely.
+
+The housing ladder is a catalogue too, though its model lives in the housing package: that
+package imports its pages, and some of them use this module, so the ladder's model is
+imported on first use (`models()`), never while this module loads (an import cycle).
 """
 
 from __future__ import annotations
@@ -10,9 +14,10 @@ import enum
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import cast
+from functools import cache
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,6 +28,9 @@ from centre.validation import FieldErrors, single
 from . import actions
 from .models import Service, Site, SiteKind, Supply
 
+if TYPE_CHECKING:
+    from centre.housing.models import LadderStep
+
 KEY_PATTERN = re.compile(r"[a-z0-9_]{2,40}")
 SHORTCUT_PATTERN = re.compile(r"[a-z]")
 MAX_LABEL_LENGTH = 80
@@ -32,7 +40,7 @@ MIN_PER_VISIT, MAX_PER_VISIT = 1, 10_000
 LANGUAGES = ("fr", "nl", "en")
 
 
-Item = Site | Service | Supply
+Item: TypeAlias = "Site | Service | Supply | LadderStep"
 
 
 class Kind(enum.StrEnum):
@@ -41,15 +49,29 @@ class Kind(enum.StrEnum):
     SITES = "sites"
     SERVICES = "services"
     SUPPLIES = "supplies"
+    LADDER = "ladder"  # the housing ladder: its steps, sort_order is a step's height
 
 
-MODELS: dict[Kind, type[Item]] = {
-    Kind.SITES: Site,
-    Kind.SERVICES: Service,
-    Kind.SUPPLIES: Supply,
-}
+@cache
+def models() -> dict[Kind, type[Item]]:
+    """The model of each catalogue, in the order pages list them."""
+    from centre.housing.models import LadderStep  # see the module docstring
+
+    return {
+        Kind.SITES: Site,
+        Kind.SERVICES: Service,
+        Kind.SUPPLIES: Supply,
+        Kind.LADDER: LadderStep,
+    }
+
+
 # The audit log's object_type for one item of each catalogue.
-OBJECT_TYPES = {Kind.SITES: "site", Kind.SERVICES: "service", Kind.SUPPLIES: "supply"}
+OBJECT_TYPES = {
+    Kind.SITES: "site",
+    Kind.SERVICES: "service",
+    Kind.SUPPLIES: "supply",
+    Kind.LADDER: "ladder_step",
+}
 
 
 class CatalogueError(Exception):
@@ -86,18 +108,20 @@ class KindCount:
 
 def list_items(session: Session, kind: Kind) -> list[Item]:
     """Every item of a catalogue: active first, then in screen order, then by key."""
-    model = MODELS[kind]
+    model = models()[kind]
     query = select(model).order_by(model.active.desc(), model.sort_order, model.key)
     # mypy sees the union of models as their Base; every row is of `model`.
     return cast("list[Item]", list(session.scalars(query)))
 
 
-# Built once: the visit screen reads them on every request.
+# Built once (the by-id queries on first use): the visit screen reads them on every request.
 _ACTIVE_SITES = select(Site).where(Site.active.is_(True)).order_by(Site.sort_order, Site.id)
-_BY_ID = {
-    kind: select(model).where(model.id.in_(bindparam("ids", expanding=True)))
-    for kind, model in MODELS.items()
-}
+
+
+@cache
+def _by_id(kind: Kind) -> Select[Any]:
+    model = models()[kind]
+    return select(model).where(model.id.in_(bindparam("ids", expanding=True)))
 
 
 def active_sites(session: Session) -> list[Site]:
@@ -115,7 +139,7 @@ def active_site(session: Session, site_id: int | None) -> Site | None:
 
 def in_screen_order(session: Session, kind: Kind) -> list[Item]:
     """Every item in screen order, inactive ones too: older records still name them."""
-    model = MODELS[kind]
+    model = models()[kind]
     return cast(
         "list[Item]", list(session.scalars(select(model).order_by(model.sort_order, model.id)))
     )
@@ -126,13 +150,13 @@ def items_by_id(session: Session, kind: Kind, ids: Iterable[int]) -> dict[int, I
     wanted = list(ids)
     if not wanted:
         return {}
-    items = cast("list[Item]", list(session.scalars(_BY_ID[kind], {"ids": wanted})))
+    items = cast("list[Item]", list(session.scalars(_by_id(kind), {"ids": wanted})))
     return {item.id: item for item in items}
 
 
 def counts(session: Session) -> list[KindCount]:
     result = []
-    for kind, model in MODELS.items():
+    for kind, model in models().items():
         total, active = session.execute(
             select(func.count(model.id), func.count(model.id).filter(model.active))
         ).one()
@@ -141,8 +165,9 @@ def counts(session: Session) -> list[KindCount]:
 
 
 def get_item(session: Session, kind: Kind, item_id: int) -> Item:
-    item = session.get(MODELS[kind], item_id)
-    if not isinstance(item, Site | Service | Supply):
+    model = models()[kind]
+    item = session.get(model, item_id)
+    if not isinstance(item, model):
         raise ItemNotFoundError(item_id)
     return item
 
@@ -245,7 +270,7 @@ def create_item(
     problems = FieldErrors()
     key = normalise_key(key, problems)
     values = normalise_values(kind, values, problems)
-    model = MODELS[kind]
+    model = models()[kind]
     if "key" not in problems and session.scalar(select(model.id).where(model.key == key)):
         problems.add("key", "key_taken")
     if kind is Kind.SERVICES:
@@ -280,10 +305,32 @@ def update_item(
     return True
 
 
+def _programmes_on_step(session: Session, step_id: int) -> list[str]:
+    """The names of the active programmes placed on a ladder step."""
+    from centre.housing.models import Programme  # see the module docstring
+
+    query = (
+        select(Programme.name)
+        .where(Programme.ladder_step_id == step_id, Programme.active.is_(True))
+        .order_by(Programme.name)
+    )
+    return list(session.scalars(query))
+
+
 def deactivate_item(session: Session, *, actor_id: int, kind: Kind, item: Item) -> bool:
-    """Hide the item from reception; past records keep it. False if it was already inactive."""
+    """Hide the item from reception; past records keep it. False if it was already inactive.
+
+    FieldErrors (ladder_step_in_use) for a ladder step an active programme stands on: the
+    programme's form could no longer show, nor keep, its step.
+    """
     if not item.active:
         return False
+    if kind is Kind.LADDER:
+        names = _programmes_on_step(session, item.id)
+        if names:
+            raise single(
+                "active", "ladder_step_in_use", count=len(names), programmes=", ".join(names)
+            )
     item.active = False
     session.flush()
     _record(session, actions.DEACTIVATED, actor_id, kind, item)

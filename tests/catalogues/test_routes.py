@@ -14,6 +14,7 @@ from centre.auth.models import Role
 from centre.catalogues import services
 from centre.catalogues.models import Service, Site, SiteKind, Supply
 from centre.catalogues.services import ItemValues, Kind
+from centre.housing.models import CapacityUnit, LadderStep, Programme, ProgrammeType
 from tests.conftest import LoggedIn, reread
 
 EN = {"Accept-Language": "en"}
@@ -295,3 +296,69 @@ def test_front_line_roles_are_refused(
 def test_anonymous_is_sent_to_login(client: FlaskClient) -> None:
     response = client.get("/catalogues")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+# --- the housing ladder -----------------------------------------------------------------------
+
+
+def test_overview_lists_the_ladder(manager: LoggedIn) -> None:
+    html = manager.get("/catalogues", headers=EN).get_data(as_text=True)
+    assert 'href="/catalogues/ladder"' in html and "Housing ladder" in html
+
+
+def test_manager_adds_a_step_and_raises_it(manager: LoggedIn, session: Session) -> None:
+    page = manager.get("/catalogues/ladder/new", headers=EN).get_data(as_text=True)
+    assert "New step" in page and "Height on the ladder" in page
+    data = {"key": "t_hostel", "label_fr": "Foyer", "label_nl": "Tehuis", "label_en": "Hostel"}
+    response = manager.post("/catalogues/ladder/new", {**data, "sort_order": "15"}, headers=EN)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/catalogues/ladder")
+    reread(session)
+    step = session.scalars(select(LadderStep).where(LadderStep.key == "t_hostel")).one()
+    assert step.active and step.sort_order == 15
+    assert actions(session, "ladder_step", step.id) == ["catalogue.created"]
+
+    edit = {"label_fr": "Foyer", "label_nl": "Tehuis", "label_en": "Hostel", "sort_order": "35"}
+    assert manager.post(f"/catalogues/ladder/{step.id}", edit).status_code == 302
+    listing = manager.get("/catalogues/ladder", headers=EN).get_data(as_text=True)
+    assert "Hostel" in listing and "Height on the ladder" in listing
+    reread(session)
+    assert session.get_one(LadderStep, step.id).sort_order == 35
+
+
+def test_a_step_in_use_is_not_deactivated(manager: LoggedIn, session: Session) -> None:
+    step = services.create_item(
+        session,
+        actor_id=manager.user.id,
+        kind=Kind.LADDER,
+        key="t_in_use",
+        values=ItemValues("Urgence", "Nood", "Emergency", sort_order=10),
+    )
+    site = services.create_item(
+        session,
+        actor_id=manager.user.id,
+        kind=Kind.SITES,
+        key="t_beds",
+        values=ItemValues("Centre", "Centrum", "Centre"),
+    )
+    session.add(
+        Programme(
+            name="Crisis beds",
+            type=ProgrammeType.EMERGENCY_SHELTER,
+            site_id=site.id,
+            capacity=3,
+            capacity_unit=CapacityUnit.BEDS,
+            ladder_step_id=step.id,
+        )
+    )
+    session.commit()
+    listing = manager.get("/catalogues/ladder", headers=EN).get_data(as_text=True)
+    assert "New programmes can no longer be placed on it" in listing
+    response = manager.post(
+        f"/catalogues/ladder/{step.id}/active", {"active": "0"}, follow_redirects=True, headers=EN
+    )
+    page = response.get_data(as_text=True)
+    assert "cannot be deactivated" in page and "Crisis beds" in page
+    reread(session)
+    assert session.get_one(LadderStep, step.id).active is True
+    assert actions(session, "ladder_step", step.id) == ["catalogue.created"]

@@ -16,6 +16,7 @@ from centre.auth.models import Role, User
 from centre.catalogues import services
 from centre.catalogues.models import Service, Site, SiteKind, Supply
 from centre.catalogues.services import ItemValues, Kind
+from centre.housing.models import CapacityUnit, LadderStep, Programme, ProgrammeType
 from centre.validation import FieldErrors
 from tests import factories
 
@@ -317,3 +318,66 @@ def test_get_item_checks_the_kind(session: Session, actor: User) -> None:
     assert services.get_item(session, Kind.SERVICES, service.id) is service
     with pytest.raises(services.ItemNotFoundError):
         services.get_item(session, Kind.SERVICES, 999_999)
+
+
+# --- the housing ladder -----------------------------------------------------------------------
+
+
+def ladder_step(session: Session, actor: User, key: str, height: int) -> LadderStep:
+    item = services.create_item(
+        session, actor_id=actor.id, kind=Kind.LADDER, key=key, values=values(key, sort_order=height)
+    )
+    assert isinstance(item, LadderStep)
+    return item
+
+
+def test_ladder_steps_are_a_catalogue_ordered_by_height(session: Session, actor: User) -> None:
+    high = ladder_step(session, actor, "t_high", 40)
+    low = ladder_step(session, actor, "t_low", 0)
+    assert [i.key for i in services.list_items(session, Kind.LADDER)] == ["t_low", "t_high"]
+    # Raising a step above another reorders the ladder.
+    services.update_item(
+        session, actor_id=actor.id, kind=Kind.LADDER, item=low, values=values("low", sort_order=50)
+    )
+    assert [i.key for i in services.in_screen_order(session, Kind.LADDER)] == ["t_high", "t_low"]
+    assert services.items_by_id(session, Kind.LADDER, [high.id]) == {high.id: high}
+    assert services.get_item(session, Kind.LADDER, high.id) is high
+    with pytest.raises(services.ItemNotFoundError):
+        services.get_item(session, Kind.SUPPLIES, high.id)
+    counts = {c.kind: c for c in services.counts(session)}
+    assert counts[Kind.LADDER].total == 2
+    assert [e.action for e in events(session, "catalogue.created", "ladder_step", high.id)] == [
+        "catalogue.created"
+    ]
+    assert len(events(session, "catalogue.updated", "ladder_step", low.id)) == 1
+
+
+def test_a_step_under_an_active_programme_stays_active(session: Session, actor: User) -> None:
+    used = ladder_step(session, actor, "t_used", 10)
+    factories.site(session, key="t_home")
+    programme = programme_on(session, used, "Night shelter")
+    with pytest.raises(FieldErrors) as caught:
+        services.deactivate_item(session, actor_id=actor.id, kind=Kind.LADDER, item=used)
+    assert caught.value.codes("active") == ["ladder_step_in_use"]
+    assert caught.value.get("active")[0].params == {"count": 1, "programmes": "Night shelter"}
+    assert used.active and events(session, "catalogue.deactivated", "ladder_step", used.id) == []
+    # Once the programme is closed, the step can go (past programmes keep pointing at it).
+    programme.active = False
+    session.flush()
+    assert services.deactivate_item(session, actor_id=actor.id, kind=Kind.LADDER, item=used)
+    assert not used.active
+
+
+def programme_on(session: Session, step: LadderStep, name: str) -> Programme:
+    site_id = session.scalars(select(Site.id).order_by(Site.id)).first()
+    made = Programme(
+        name=name,
+        type=ProgrammeType.NIGHT_SHELTER,
+        site_id=site_id,
+        capacity=2,
+        capacity_unit=CapacityUnit.BEDS,
+        ladder_step_id=step.id,
+    )
+    session.add(made)
+    session.flush()
+    return made
