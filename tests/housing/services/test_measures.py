@@ -50,7 +50,6 @@ from centre.housing.models import (
     BlockReason,
     Destination,
     DestinationGroup,
-    LadderStep,
     Programme,
     ProgrammeType,
 )
@@ -60,24 +59,6 @@ from tests import factories
 from tests.housing.conftest import programme, stay
 
 START, END = date(2025, 3, 1), date(2025, 3, 10)
-LADDER = (
-    ("street", 0),
-    ("emergency", 10),
-    ("transit_home", 20),
-    ("supported", 30),
-    ("independent", 40),
-)
-
-
-def ensure_ladder(session: Session) -> None:
-    """The migration's default ladder (each test starts from empty tables)."""
-    present = set(session.scalars(select(LadderStep.key)))
-    for key, order in LADDER:
-        if key not in present:
-            session.add(
-                LadderStep(key=key, label_fr=key, label_nl=key, label_en=key, sort_order=order)
-            )
-    session.flush()
 
 
 @dataclass
@@ -90,7 +71,6 @@ class History:
 
 @pytest.fixture
 def history(session: Session, app: Flask) -> History:
-    ensure_ladder(session)
     actor = factories.user(session, app, role=Role.SOCIAL_WORKER).id
     crisis = programme(session, name="Crisis beds", beds=3)
     transit = programme(session, name="Transit", type=ProgrammeType.TRANSIT_HOME, beds=2)
