@@ -1,0 +1,230 @@
+"""The bed board: tonight's beds, a bed for a code in one step, release, block.
+
+Reception and social workers see codes; managers see the counts only (the same page, the
+codes left out on the server). A night is reception's shift day: the evening it starts.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from centre import db, once
+from centre.auth.permissions import BED_BOARD, BED_BOARD_COUNTS, allow, role_may
+from centre.forms import show_errors
+from centre.people import services as people
+from centre.reception.routes.context import current_shift
+from centre.validation import ChangedSinceOpenedError, FieldErrors
+
+from .. import bp
+from ..forms.stays import AllocateForm, BlockForm, ReleaseForm, UnblockForm
+from ..labels import BLOCK_REASON_LABELS, DESTINATION_LABELS, OVERRIDE_REASON_LABELS
+from ..models import Bed, BlockReason, Destination, OverrideReason, Programme, Stay
+from ..services import board as services
+from ..services import stays
+
+# How far back the board can be looked at: a week of handovers.
+PAST_NIGHTS = 7
+
+
+def tonight() -> date:
+    return current_shift().day
+
+
+def _night_asked() -> date:
+    night = tonight()
+    asked = request.args.get("night", "")
+    try:
+        chosen = date.fromisoformat(asked) if asked else night
+    except ValueError:
+        return night
+    return chosen if 0 <= (night - chosen).days <= PAST_NIGHTS else night
+
+
+def allocate_form(board: services.ProgrammeBoard, form: AllocateForm | None = None) -> AllocateForm:
+    form = form or AllocateForm(prefix=f"p{board.programme.id}")
+    form.bed.choices = [SelectChoice(line.bed.id, str(line.bed.position)) for line in board.free]
+    return form
+
+
+def _render(
+    night: date,
+    *,
+    failed: dict[int, AllocateForm] | None = None,
+    warning: tuple[int, stays.MaxStayReachedError] | None = None,
+    status: int = 200,
+) -> Any:
+    boards = services.board(db.session(), night)
+    works_beds = role_may(current_user.role, BED_BOARD)
+    forms = {
+        b.programme.id: allocate_form(b, (failed or {}).get(b.programme.id))
+        for b in boards
+        if works_beds and b.programme.night_by_night and night == tonight()
+    }
+    return render_template(
+        "housing/board.html",
+        boards=boards,
+        night=night,
+        tonight=tonight(),
+        past=[tonight().fromordinal(tonight().toordinal() - n) for n in range(1, PAST_NIGHTS + 1)],
+        show_codes=works_beds,
+        forms=forms,
+        warning=warning,
+        release_form=ReleaseForm(),
+        block_form=BlockForm(),
+        unblock_form=UnblockForm(),
+        block_labels=BLOCK_REASON_LABELS,
+        override_labels=OVERRIDE_REASON_LABELS,
+        destination_labels=DESTINATION_LABELS,
+    ), status
+
+
+@bp.route("/board")
+@allow(BED_BOARD_COUNTS)
+def board() -> Any:
+    return _render(_night_asked())
+
+
+def _board_programme(programme_id: int) -> Programme:
+    programme = db.session().get(Programme, programme_id)
+    if programme is None or not programme.run_by_centre or not programme.night_by_night:
+        abort(404)
+    return programme
+
+
+@bp.route("/board/programmes/<int:programme_id>/allocate", methods=["POST"])
+@allow(BED_BOARD)
+def allocate(programme_id: int) -> Any:
+    programme = _board_programme(programme_id)
+    form = AllocateForm(prefix=f"p{programme.id}")
+    night = tonight()
+    if not form.validate_on_submit():
+        return _render(night, failed={programme.id: form}, status=422)
+    dbs = db.session()
+    try:
+        person = people.find_by_code(dbs, form.code.data or "")
+        override = form.override_reason.data
+        stay = stays.enter_stay(
+            dbs,
+            actor_id=current_user.id,
+            person=person,
+            programme=programme,
+            entry_on=night,
+            latest=night,
+            bed_id=form.bed.data,
+            override_reason=OverrideReason(override) if override else None,
+        )
+        once.claim(dbs, form.form_token.data)
+    except once.AlreadySubmittedError:
+        return once.already_saved(url_for("housing.board"))
+    except FieldErrors as problems:
+        for text in show_errors(form, problems):
+            flash(text, "error")
+        return _render(night, failed={programme.id: form}, status=422)
+    except stays.MaxStayReachedError as reached:
+        return _render(
+            night, failed={programme.id: form}, warning=(programme.id, reached), status=422
+        )
+    except stays.BedTakenError:
+        dbs.rollback()
+        flash(_("That bed was given to someone else a moment ago: choose another."), "error")
+        return _render(night, failed={programme.id: form}, status=409)
+    except stays.AlreadyHasBedError:
+        dbs.rollback()
+        flash(_("This person was given a bed a moment ago on another screen."), "error")
+        return _render(night, failed={programme.id: form}, status=409)
+    bed = stay.bed.position if stay.bed else ""
+    flash(_("Bed %(bed)s given to %(code)s for tonight.", bed=bed, code=person.code), "success")
+    return redirect(url_for("housing.board"))
+
+
+def _stay_on_board(stay_id: int) -> Stay:
+    stay = db.session().get(Stay, stay_id)
+    if stay is None or stay.bed_id is None or not stay.programme.night_by_night:
+        abort(404)
+    return stay
+
+
+@bp.route("/board/stays/<int:stay_id>/release", methods=["POST"])
+@allow(BED_BOARD)
+def release(stay_id: int) -> Response:
+    stay = _stay_on_board(stay_id)
+    form = ReleaseForm()
+    if form.validate_on_submit():
+        try:
+            destination = Destination(form.destination.data)
+        except ValueError:
+            destination = Destination.NOT_KNOWN
+        try:
+            stays.exit_stay(
+                db.session(),
+                actor_id=current_user.id,
+                stay=stay,
+                exit_on=max(tonight(), stay.entry_on),
+                destination=destination,
+                exit_reason=None,
+                latest=tonight(),
+                version=form.version.data,
+            )
+        except ChangedSinceOpenedError:
+            flash(_("This bed changed since the board was shown: look again."), "error")
+        except FieldErrors:
+            flash(_("This bed is free already."), "info")
+        else:
+            flash(_("Bed released."), "success")
+    else:
+        flash(_("Choose where the person went."), "error")
+    return redirect(url_for("housing.board"))
+
+
+def _bed_on_board(bed_id: int) -> Bed:
+    bed = db.session().get(Bed, bed_id)
+    if bed is None or not bed.active or not bed.programme.run_by_centre:
+        abort(404)
+    return bed
+
+
+@bp.route("/board/beds/<int:bed_id>/block", methods=["POST"])
+@allow(BED_BOARD)
+def block_bed(bed_id: int) -> Response:
+    bed = _bed_on_board(bed_id)
+    form = BlockForm()
+    if form.validate_on_submit():
+        try:
+            services.block_bed(
+                db.session(),
+                actor_id=current_user.id,
+                bed=bed,
+                night=tonight(),
+                reason=BlockReason(form.reason.data),
+            )
+        except services.BedOccupiedError:
+            flash(_("Someone sleeps in this bed tonight: release it first."), "error")
+        except stays.BedTakenError:
+            db.session().rollback()
+            flash(_("This bed is blocked already."), "info")
+        else:
+            flash(_("Bed %(bed)s blocked.", bed=bed.position), "success")
+    else:
+        flash(_("Choose why the bed is blocked."), "error")
+    return redirect(url_for("housing.board"))
+
+
+@bp.route("/board/beds/<int:bed_id>/unblock", methods=["POST"])
+@allow(BED_BOARD)
+def unblock_bed(bed_id: int) -> Response:
+    bed = _bed_on_board(bed_id)
+    if UnblockForm().validate_on_submit():
+        try:
+            services.unblock_bed(db.session(), actor_id=current_user.id, bed=bed, night=tonight())
+        except services.NotBlockedError:
+            flash(_("This bed is not blocked."), "info")
+        else:
+            flash(_("Bed %(bed)s can be given again.", bed=bed.position), "success")
+    return redirect(url_for("housing.board"))
