@@ -204,6 +204,26 @@ MESSAGES: dict[str, Any] = {
         "This step cannot be deactivated: %(count)d active programme(s) stand on it "
         "(%(programmes)s). Move them to another step first."
     ),
+    # Housing: waiting lists
+    "programme_without_list": _l(
+        "Emergency and night shelters give their beds night by night on the bed board: they "
+        "have no waiting list."
+    ),
+    "application_pending": _l(
+        "This person is already on this programme's waiting list: change that application "
+        "instead."
+    ),
+    "application_final": _l(
+        "This application is closed (accepted, declined, refused or withdrawn): it no longer "
+        "changes. Make a new application if the person applies again."
+    ),
+    "application_status_jump": _l(
+        "This change cannot follow the application's current status. Choose one of those "
+        "offered."
+    ),
+    "before_application": _l("This date is before the application date."),
+    "before_last_change": _l("This date is before the application's last change."),
+    "bed_taken": _l("Someone gave this bed away a moment ago: choose another."),
     # Duplicates: two codes found to be the same person, merged, and the merge undone
     "merge_same_code": _l("This is this person's own code. Type the code of the other record."),
     "merge_already_merged": _l(
