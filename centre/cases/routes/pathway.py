@@ -15,6 +15,16 @@ from centre.auth import services as accounts
 from centre.auth.permissions import SOCIAL_WORK, allow
 from centre.catalogues import services as catalogues
 from centre.directory.labels import PARTNER_KIND_LABELS
+from centre.housing.labels import (
+    APPLICATION_STATUS_LABELS,
+    DESTINATION_GROUP_LABELS,
+    DESTINATION_LABELS,
+    OVERRIDE_REASON_LABELS,
+    PRIORITY_LABELS,
+    STAY_EVENT_LABELS,
+)
+from centre.housing.models import DESTINATION_GROUPS, Destination, Stay, StayEventKind
+from centre.housing.services.stays import stays_of
 from centre.inputs import page_number
 from centre.people.models import Person
 from centre.reception.labels import INCIDENT_KIND_LABELS, INCIDENT_OUTCOME_LABELS
@@ -49,6 +59,15 @@ SOURCE_LABELS = {
     "insurance": _l("Health insurance"),
     "reaffiliation": _l("Re-affiliation"),
     "assessment": _l("Substance-use profile"),
+    "stay": _l("Housing"),
+    "application": _l("Waiting list"),
+}
+
+
+# Sources whose row is one step of a closed list, and nothing more.
+RIGHTS_STEP_LABELS: dict[str, Mapping[Any, Any]] = {
+    "insurance": INSURANCE_STATUS_LABELS,
+    "reaffiliation": REAFFILIATION_STEP_LABELS,
 }
 
 
@@ -103,13 +122,37 @@ def _line(e: Entry, person: Person, shown: services.Pathway, sites: dict[int, st
         if reason:
             detail += f": {reason}"
         href = url_for("cases.referral", code=person.code, referral_id=referral.id)
-    elif e.source == "insurance":
-        what = _label(INSURANCE_STATUS_LABELS, e.what)
-    elif e.source == "reaffiliation":
-        what = _label(REAFFILIATION_STEP_LABELS, e.what)
+    elif e.source in RIGHTS_STEP_LABELS:
+        what = _label(RIGHTS_STEP_LABELS[e.source], e.what)
     elif e.source == "assessment":
         what = str(_l("Primary drug: %(drug)s", drug=_label(DRUG_LABELS, e.what)))
+    elif e.source in ("stay", "application"):
+        what, detail, href = _housing(e, person, shown)
     return Line(e, str(SOURCE_LABELS.get(e.source, e.source)), what, detail, href)
+
+
+def _housing(e: Entry, person: Person, shown: services.Pathway) -> tuple[str, str, str | None]:
+    if e.source == "stay" and (stay := shown.stays.get(e.about_id or 0)):
+        what, detail = _stay_step(e, stay)
+        return what, detail, url_for("housing.person", code=person.code) + f"#stay-{stay.id}"
+    if e.source == "application" and (application := shown.applications.get(e.about_id or 0)):
+        what = _label(APPLICATION_STATUS_LABELS, e.what)
+        detail = f"{application.programme.name} ({_label(PRIORITY_LABELS, e.detail)})"
+        return what, detail, url_for("housing.application", application_id=application.id)
+    return "", "", None
+
+
+def _stay_step(e: Entry, stay: Stay) -> tuple[str, str]:
+    """A stay's step as the ladder sees it: which rung, and for an exit, where to."""
+    what = _label(STAY_EVENT_LABELS, e.what)
+    rung = stay.programme.ladder_step.label(str(get_locale()))
+    detail = f"{stay.programme.name} · {_l('step')}: {rung}"
+    if e.what == StayEventKind.EXITED and e.detail in DESTINATION_LABELS:
+        group = DESTINATION_GROUP_LABELS[DESTINATION_GROUPS[Destination(e.detail)]]
+        detail += f" → {_label(DESTINATION_LABELS, e.detail)} ({group})"
+    elif e.what == StayEventKind.OVERRIDDEN:
+        detail += f" · {_label(OVERRIDE_REASON_LABELS, e.detail)}"
+    return what, detail
 
 
 @bp.route("/people/<code>/pathway")
@@ -131,4 +174,6 @@ def pathway(code: str) -> str:
         page=shown.page,
         lines=[_line(e, person, shown, sites) for e in entries],
         usernames=accounts.usernames(dbs, {e.by_id for e in entries if e.by_id}),
+        ladder=list(reversed(stays_of(dbs, person.id))),
+        locale=locale,
     )

@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy import Select, case, func, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
+from centre.housing.models import Application, Stay
+from centre.housing.services import pathway as housing
 from centre.pagination import Page
 from centre.reception.services import pathway as reception
 from centre.timeline import Entry, entry
@@ -39,6 +41,8 @@ class Pathway:
     page: Page[Entry]
     goals: dict[int, Goal]
     referrals: dict[int, Referral]
+    stays: dict[int, Stay]
+    applications: dict[int, Application]
 
     def ids(self, source: str, column: str = "about_id") -> set[int]:
         return {
@@ -160,6 +164,7 @@ def sources(person_id: int) -> Iterable[Select[Any]]:
     yield from note_entries(person_id)
     yield from referral_entries(person_id)
     yield from rights_entries(person_id)
+    yield from housing.pathway_entries(person_id)
 
 
 def pathway(
@@ -191,7 +196,7 @@ def pathway(
         per_page=per_page,
         total=total or 0,
     )
-    shown = Pathway(entries, {}, {})
+    shown = Pathway(entries, {}, {}, {}, {})
     goals = {g.id: g for g in session.scalars(select(Goal).where(Goal.id.in_(shown.ids("goal"))))}
     referrals = {
         r.id: r
@@ -201,4 +206,6 @@ def pathway(
             .options(selectinload(Referral.partner))
         )
     }
-    return Pathway(entries, goals, referrals)
+    stays = housing.stays_by_id(session, shown.ids("stay"))
+    applications = housing.applications_by_id(session, shown.ids("application"))
+    return Pathway(entries, goals, referrals, stays, applications)
