@@ -30,6 +30,7 @@ from centre.directory.models import (
     PartnerKind,
     PartnerLanguage,
 )
+from centre.housing.models import Bed, CapacityUnit, LadderStep, Programme, ProgrammeType
 from centre.reception.models import HandoverEntry, Incident, IncidentKind, Visit
 from tests import factories
 
@@ -116,6 +117,22 @@ def objects_behind_urls(session: Session, *, owner: User, other: User) -> dict[s
         kept_id=person.id, merged_id=duplicate.id, moved="{}", merged_at=now, merged_by_id=owner.id
     )
     session.add(merge)
+    # A programme of the centre's on a step of the ladder, with its beds (programme pages).
+    ladder_step = LadderStep(
+        key="routes_step", label_fr="Urgence", label_nl="Nood", label_en="Emergency"
+    )
+    session.add(ladder_step)
+    session.flush()
+    programme = Programme(
+        name="Routes programme",
+        type=ProgrammeType.EMERGENCY_SHELTER,
+        site_id=site.id,
+        capacity=2,
+        capacity_unit=CapacityUnit.BEDS,
+        ladder_step_id=ladder_step.id,
+        beds=[Bed(position=1), Bed(position=2)],
+    )
+    session.add(programme)
     session.commit()
     return {
         "note_id": note.id,
@@ -131,4 +148,5 @@ def objects_behind_urls(session: Session, *, owner: User, other: User) -> dict[s
         "kind": "supplies",
         "item_id": supply.id,
         "merge_id": merge.id,
+        "programme_id": programme.id,
     }

@@ -110,6 +110,11 @@ EXPECTED: dict[str, set[Role] | str] = {
     "catalogues.create": CATALOGUES,
     "catalogues.edit": CATALOGUES,
     "catalogues.set_active": CATALOGUES,
+    # Programmes are maintained as the catalogues are (the ladder is one).
+    "housing.programmes": CATALOGUES,
+    "housing.new_programme": CATALOGUES,
+    "housing.edit_programme": CATALOGUES,
+    "housing.deactivate_programme": CATALOGUES,
     "housing.measures": {Role.SOCIAL_WORKER, Role.MANAGER},
 }
 # Allowed by role, yet each object answers only its owner (a colleague's visit: 403).
