@@ -25,6 +25,7 @@ FRONT_LINE = {Role.RECEPTION, Role.SOCIAL_WORKER}
 CATALOGUES = {Role.MANAGER, Role.ADMIN}
 DIRECTORY_READERS = {Role.RECEPTION, Role.SOCIAL_WORKER, Role.MANAGER, Role.ADMIN}
 DIRECTORY_EDITORS = {Role.MANAGER, Role.ADMIN}
+SOCIAL_WORK = {Role.SOCIAL_WORKER}
 
 EXPECTED: dict[str, set[Role] | str] = {
     "main.index": PUBLIC,
@@ -116,6 +117,21 @@ EXPECTED: dict[str, set[Role] | str] = {
     "housing.edit_programme": CATALOGUES,
     "housing.deactivate_programme": CATALOGUES,
     "housing.measures": {Role.SOCIAL_WORKER, Role.MANAGER},
+    "housing.board": {Role.RECEPTION, Role.SOCIAL_WORKER, Role.MANAGER},
+    "housing.allocate": FRONT_LINE,
+    "housing.release": FRONT_LINE,
+    "housing.block_bed": FRONT_LINE,
+    "housing.unblock_bed": FRONT_LINE,
+    "housing.person": SOCIAL_WORK,
+    "housing.enter_stay": SOCIAL_WORK,
+    "housing.move_in": SOCIAL_WORK,
+    "housing.exit_stay": SOCIAL_WORK,
+    # Waiting lists: social workers manage them (person-level, so not managers).
+    "housing.waiting_lists": {Role.SOCIAL_WORKER},
+    "housing.waiting_list": {Role.SOCIAL_WORKER},
+    "housing.apply": {Role.SOCIAL_WORKER},
+    "housing.application": {Role.SOCIAL_WORKER},
+    "housing.admit": {Role.SOCIAL_WORKER},
 }
 # Allowed by role, yet each object answers only its owner (a colleague's visit: 403).
 OWNER_ONLY = {"reception.edit_visit", "reception.delete_visit"}

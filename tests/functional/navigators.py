@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 
 class Navigator:
@@ -180,3 +180,71 @@ class SocialWorkerNavigator(Navigator):
         self.page.get_by_role("link", name="Close the case").click()
         self.page.get_by_label("Reason").select_option(label=reason)
         self.submit("Close the case")
+
+
+class HousingNavigator(Navigator):
+    """Housing pages, by their labels (English): programmes, the bed board, waiting lists."""
+
+    def submit(self, button: str) -> None:
+        with self.page.expect_navigation():
+            self.page.get_by_role("button", name=button).click()
+
+    def add_programme(
+        self, name: str, type_label: str, step: str, capacity: int, max_nights: int | None = None
+    ) -> None:
+        """A programme the centre runs at its first site (a manager's or admin's page)."""
+        self.page.goto("/housing/programmes/new")
+        self.page.get_by_label("Name", exact=True).fill(name)
+        self.page.get_by_label("Type of programme").select_option(label=type_label)
+        self.page.get_by_label("Site of the centre").select_option(index=1)
+        self.page.get_by_label("Capacity").fill(str(capacity))
+        self.page.get_by_label("Step on the housing ladder").select_option(label=step)
+        if max_nights is not None:
+            self.page.get_by_label("Maximum stay, in nights").fill(str(max_nights))
+        self.submit("Save")
+        expect(self.page.locator("main table")).to_contain_text(name)
+
+    def board_of(self, programme: str) -> Locator:
+        self.page.goto("/housing/board")
+        return self.page.locator("section.board").filter(
+            has=self.page.get_by_role("heading", name=programme, exact=True)
+        )
+
+    def give_bed(self, programme: str, code: str) -> Locator:
+        section = self.board_of(programme)
+        section.get_by_label("Person's code").fill(code)
+        with self.page.expect_navigation():
+            section.get_by_role("button", name="Give the bed").click()
+        return self.page.locator("section.board").filter(
+            has=self.page.get_by_role("heading", name=programme, exact=True)
+        )
+
+    def record_entry(self, code: str, programme: str, entry_on: date) -> None:
+        self.page.goto(f"/housing/people/{code}")
+        self.page.get_by_role("link", name="Record an entry").click()
+        self.page.get_by_label("Programme").select_option(label=programme)
+        self.page.get_by_label("Entry date").fill(entry_on.isoformat())
+        self.submit("Record the entry")
+
+    def record_exit(self, code: str, exit_on: date, destination: str) -> None:
+        self.page.goto(f"/housing/people/{code}")
+        self.page.get_by_test_id("stays").locator("tr[data-open=yes]").get_by_role(
+            "link", name="Record the exit"
+        ).click()
+        self.page.get_by_label("Exit date").fill(exit_on.isoformat())
+        self.page.get_by_label("Destination").select_option(label=destination)
+        self.submit("Record the exit")
+
+    def put_on_waiting_list(self, code: str, programme: str, priority: str) -> None:
+        self.page.goto(f"/housing/people/{code}")
+        self.page.get_by_role("link", name="Add to a waiting list").click()
+        self.page.get_by_label("Programme").select_option(label=programme)
+        self.page.get_by_label(priority, exact=True).check()
+        self.submit("Put on the waiting list")
+
+    def offer_place_from_waiting_list(self, programme: str, code: str, entry_on: date) -> None:
+        self.page.goto("/housing/waiting")
+        self.page.get_by_role("link", name=programme, exact=True).click()
+        self.page.get_by_role("link", name=f"Offer a place to {code}").click()
+        self.page.get_by_label("Entry date").fill(entry_on.isoformat())
+        self.submit("Offer the place and admit")
