@@ -30,7 +30,16 @@ from centre.directory.models import (
     PartnerKind,
     PartnerLanguage,
 )
-from centre.housing.models import Bed, CapacityUnit, LadderStep, Programme, ProgrammeType
+from centre.housing.models import (
+    Application,
+    ApplicationStatus,
+    Bed,
+    CapacityUnit,
+    LadderStep,
+    Priority,
+    Programme,
+    ProgrammeType,
+)
 from centre.reception.models import HandoverEntry, Incident, IncidentKind, Visit
 from tests import factories
 
@@ -133,6 +142,17 @@ def objects_behind_urls(session: Session, *, owner: User, other: User) -> dict[s
         beds=[Bed(position=1), Bed(position=2)],
     )
     session.add(programme)
+    # The person waiting for it (an application's page and its admission).
+    application = Application(
+        programme=programme,
+        person_id=person.id,
+        applied_on=now.date(),
+        worker_id=owner.id,
+        priority=Priority.NORMAL,
+        status=ApplicationStatus.WAITING,
+        status_on=now.date(),
+    )
+    session.add(application)
     session.commit()
     return {
         "note_id": note.id,
@@ -149,4 +169,5 @@ def objects_behind_urls(session: Session, *, owner: User, other: User) -> dict[s
         "item_id": supply.id,
         "merge_id": merge.id,
         "programme_id": programme.id,
+        "application_id": application.id,
     }
