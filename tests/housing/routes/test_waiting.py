@@ -280,6 +280,8 @@ def test_record_an_offer_from_the_list_then_the_person_declines(
     assert offered.status_code == 302
     assert offered.headers["Location"] == f"/housing/programmes/{transit.id}/waiting"
     assert reread_application(session, made.id).status is S.OFFERED
+    listed = page(worker, f"/housing/programmes/{transit.id}/waiting")
+    assert ">Offer accepted: admit</a>" in listed and ">Record an offer</button>" not in listed
     detail = page(worker, f"/housing/applications/{made.id}")
     assert "Offer accepted: admit" in detail
     assert "The offer lapsed: back on the waiting list" in detail
@@ -294,6 +296,14 @@ def test_record_an_offer_from_the_list_then_the_person_declines(
     assert [e.status for e in found.events] == [S.WAITING, S.OFFERED, S.DECLINED]
     final = page(worker, f"/housing/applications/{made.id}")
     assert "Declined by the person" in final and "Record what happened" not in final
+    # A page left open elsewhere still posts: the refusal is shown, not lost with the form.
+    late = worker.post(
+        f"/housing/applications/{made.id}",
+        {"action": "status", "status": "withdrawn", "on": today().isoformat(),
+         "version": str(found.version)},
+    )  # fmt: skip
+    assert late.status_code == 422
+    assert "This application is closed" in late.get_data(as_text=True)
     # Closed: its admission page sends back to the application.
     closed = worker.get(f"/housing/applications/{made.id}/admit")
     assert closed.status_code == 302
@@ -372,6 +382,8 @@ def test_the_priority_changes_on_the_application_page(
     made = an_application(session, worker, transit)
     html = page(worker, f"/housing/applications/{made.id}")
     assert re.search(r'data-testid="application-position">2<', html)
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), "two forms on one page repeat an id"
     response = worker.post(
         f"/housing/applications/{made.id}",
         {"action": "priority", "priority": "urgent", "version": version_on(html)},
