@@ -353,3 +353,15 @@ def test_front_line_roles_are_refused(
 def test_malformed_or_unknown_ids_are_404(manager: LoggedIn, url: str) -> None:
     assert manager.get(url).status_code == 404
     assert manager.post(url).status_code == 404
+
+
+def test_managers_find_programmes_in_the_menu_admins_on_the_catalogues_page(
+    login_as: Callable[..., LoggedIn],
+) -> None:
+    menu = 'href="/housing/programmes"'
+    manager = login_as(Role.MANAGER)
+    assert menu in manager.get("/directory").get_data(as_text=True)
+    admin = login_as(Role.ADMIN)
+    # The administrator's menu fills the header at 1024 px: one click away instead.
+    assert menu not in admin.get("/directory").get_data(as_text=True)
+    assert menu in admin.get("/catalogues").get_data(as_text=True)
