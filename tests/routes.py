@@ -39,6 +39,7 @@ from centre.housing.models import (
     Priority,
     Programme,
     ProgrammeType,
+    Stay,
 )
 from centre.reception.models import HandoverEntry, Incident, IncidentKind, Visit
 from tests import factories
@@ -153,6 +154,16 @@ def objects_behind_urls(session: Session, *, owner: User, other: User) -> dict[s
         status_on=now.date(),
     )
     session.add(application)
+    session.flush()
+    # The person on bed 1 tonight (release, move-in and exit pages); bed 2 free (blocking).
+    stay = Stay(
+        person_id=person.id,
+        programme_id=programme.id,
+        bed_id=programme.beds[0].id,
+        entry_on=now.date(),
+        created_by_id=owner.id,
+    )
+    session.add(stay)
     session.commit()
     return {
         "note_id": note.id,
@@ -170,4 +181,6 @@ def objects_behind_urls(session: Session, *, owner: User, other: User) -> dict[s
         "merge_id": merge.id,
         "programme_id": programme.id,
         "application_id": application.id,
+        "stay_id": stay.id,
+        "bed_id": programme.beds[1].id,
     }
