@@ -6,8 +6,9 @@ the board also shows the other centre-run programmes' beds. Managers see its cou
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -19,7 +20,7 @@ from centre.people.models import Person
 
 from .. import actions
 from ..models import Bed, BedBlock, BlockReason, Programme, Stay
-from .stays import BedTakenError, blocking, guests_of_night, occupying
+from .stays import BedTakenError, blocking, guests_of_night, nights_before, occupying
 
 
 class BedOccupiedError(Exception):
@@ -88,6 +89,7 @@ def board(session: Session, night: date) -> list[ProgrammeBoard]:
         )
     }
     guests = guests_of_night(session, ids, night)
+    spent = _nights_so_far(session, [stay for stay, _code in guests.values()], night)
     moving = session.execute(
         select(Stay, Person.code)
         .join(Person, Person.id == Stay.person_id)
@@ -104,7 +106,7 @@ def board(session: Session, night: date) -> list[ProgrammeBoard]:
             if bed.programme_id != programme.id:
                 continue
             stay, code = guests.get(bed.id, (None, None))
-            nights = (night - stay.entry_on).days + 1 if stay else 0
+            nights = spent.get(stay.id, 0) if stay else 0
             lines.append(BedLine(bed, stay, code, blocks.get(bed.id), nights))
         arrivals = [
             (s, c) for s, c in moving if s.programme_id == programme.id and s.entry_on == night
@@ -114,6 +116,31 @@ def board(session: Session, night: date) -> list[ProgrammeBoard]:
         ]
         boards.append(ProgrammeBoard(programme, lines, arrivals, departures))
     return boards
+
+
+def _nights_so_far(session: Session, guests: list[Stay], night: date) -> dict[int, int]:
+    """For each guest's stay, tonight included, the nights its programme's maximum counts
+    (someone back tonight after leaving this morning is still on the same run)."""
+    if not guests:
+        return {}
+    history: dict[tuple[int, int], list[tuple[date, date | None]]] = defaultdict(list)
+    for person_id, programme_id, entry_on, exit_on in session.execute(
+        select(Stay.person_id, Stay.programme_id, Stay.entry_on, Stay.exit_on)
+        .where(
+            Stay.person_id.in_({s.person_id for s in guests}),
+            Stay.programme_id.in_({s.programme_id for s in guests}),
+            Stay.entry_on <= night,
+        )
+        .order_by(Stay.entry_on.desc(), Stay.id.desc())
+    ):
+        history[(person_id, programme_id)].append((entry_on, exit_on))
+    tomorrow = night + timedelta(days=1)
+    return {
+        s.id: nights_before(
+            history[(s.person_id, s.programme_id)], tomorrow, s.programme.window_days
+        )
+        for s in guests
+    }
 
 
 def stay_on_bed(session: Session, bed: Bed, night: date) -> Stay | None:

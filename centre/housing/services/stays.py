@@ -9,6 +9,7 @@ open bed per person, so two terminals allocating at the same moment cannot both 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
@@ -131,15 +132,25 @@ def nights_used(session: Session, person_id: int, programme: Programme, night: d
         )
         .order_by(Stay.entry_on.desc())
     ).all()
-    if programme.window_days:
-        start = night - timedelta(days=programme.window_days - 1)
+    return nights_before([(e, x) for e, x in rows], night, programme.window_days)
+
+
+def nights_before(
+    stays: Sequence[tuple[date, date | None]], night: date, window_days: int | None
+) -> int:
+    """Of these (entry, exit) stays of one person in one programme, newest first, the nights
+    before `night` that its maximum stay counts: those in the window, or the unbroken run."""
+    if window_days:
+        start = night - timedelta(days=window_days - 1)
         used = 0
-        for entry_on, exit_on in rows:
+        for entry_on, exit_on in stays:
             first, last = max(entry_on, start), min(exit_on or night, night)
             used += max(0, (last - first).days)
         return used
     used, expected_exit = 0, night
-    for entry_on, exit_on in rows:
+    for entry_on, exit_on in stays:
+        if entry_on >= night:
+            continue
         ends = exit_on or night
         if ends < expected_exit:
             break

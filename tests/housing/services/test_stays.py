@@ -351,3 +351,18 @@ def test_the_board_shows_beds_arrivals_and_departures(
     assert [s.id for s, _ in shown.arrivals] == [arriving.id]
     assert [c for _, c in shown.departures] == [leaving.code]
     assert (shown.count("free"), shown.count("occupied"), shown.count("blocked")) == (1, 1, 1)
+
+
+def test_the_board_counts_the_whole_run_tonight_included(
+    session: Session, worker: User, person: Person
+) -> None:
+    crisis = programme(session, beds=2, max_nights=3)
+    # Two nights until this morning, back tonight with an override: night 3 of 3.
+    stay(session, person_id=person.id, programme=crisis, actor_id=worker.id,
+         entry_on=NIGHT - timedelta(days=2), exit_on=NIGHT, destination=Destination.STREET,
+         bed=crisis.beds[1])  # fmt: skip
+    enter(session, worker, person, crisis, override_reason=OverrideReason.HEALTH)
+    (shown,) = board_services.board(session, NIGHT)
+    assert [line.nights for line in shown.beds if line.stay] == [3]
+    (tomorrow,) = board_services.board(session, NIGHT + timedelta(days=1))
+    assert [line.nights for line in tomorrow.beds if line.stay] == [4]
