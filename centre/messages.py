@@ -210,16 +210,14 @@ MESSAGES: dict[str, Any] = {
         "have no waiting list."
     ),
     "application_pending": _l(
-        "This person is already on this programme's waiting list: change that application "
-        "instead."
+        "This person is already on this programme's waiting list: change that application instead."
     ),
     "application_final": _l(
         "This application is closed (accepted, declined, refused or withdrawn): it no longer "
         "changes. Make a new application if the person applies again."
     ),
     "application_status_jump": _l(
-        "This change cannot follow the application's current status. Choose one of those "
-        "offered."
+        "This change cannot follow the application's current status. Choose one of those offered."
     ),
     "before_application": _l("This date is before the application date."),
     "before_last_change": _l("This date is before the application's last change."),
