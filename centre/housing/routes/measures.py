@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Response, render_template, request
-from flask_babel import format_decimal, format_percent
+from flask_babel import format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 
 from centre import db
@@ -74,7 +74,12 @@ def chart(occupancy: services.Occupancy) -> Chart:
 
 
 def percent(share: float | None) -> str:
-    return "—" if share is None else format_percent(share, "#,##0.0 %")
+    """A share with one decimal, in the locale's own way ("91.0%", "91,0 %")."""
+    if share is None:
+        return "—"
+    locale = get_locale()
+    pattern = locale.percent_formats[None].pattern if locale else "#,##0%"
+    return format_percent(share, pattern.replace("#,##0", "#,##0.0", 1))
 
 
 def number(value: float | None) -> str:

@@ -15,15 +15,16 @@ from __future__ import annotations
 
 import calendar
 import enum
+import functools
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, SQLColumnExpression, func, or_, select
+from sqlalchemy import Result, Select, SQLColumnExpression, String, or_, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from ..models import (
@@ -40,15 +41,18 @@ from ..models import (
     Stay,
 )
 
+_Ts = TypeVarTuple("_Ts")
+
 # Months after entry (retention) or after the exit (returns) the measures are read at.
 HORIZONS = (6, 12, 24)
 DAY = timedelta(days=1)
 
+# As the stored strings: hot reads compare them without making an enum of every row.
 PERMANENT_DESTINATIONS = frozenset(
-    d for d, group in DESTINATION_GROUPS.items() if group is DestinationGroup.PERMANENT
+    d.value for d, group in DESTINATION_GROUPS.items() if group is DestinationGroup.PERMANENT
 )
 HOMELESS_DESTINATIONS = frozenset(
-    d for d, group in DESTINATION_GROUPS.items() if group is DestinationGroup.HOMELESS
+    d.value for d, group in DESTINATION_GROUPS.items() if group is DestinationGroup.HOMELESS
 )
 
 
@@ -56,6 +60,7 @@ class PeriodError(ValueError):
     """The period ends before it starts."""
 
 
+@functools.lru_cache(maxsize=16384)  # thousands of calls a page, on a few thousand days
 def add_months(day: date, months: int) -> date:
     """The same day `months` calendar months later (or earlier), clamped to the month's end:
     31 August + 6 months is 28 February (29 in a leap year)."""
@@ -130,6 +135,11 @@ def programmes(session: Session) -> dict[int, ProgrammeInfo]:
 
 def _in_programmes(column: SQLColumnExpression[int], ids: Collection[int] | None) -> list[Any]:
     return [] if ids is None else [column.in_(sorted(ids))]
+
+
+def _read(session: Session, statement: Select[*_Ts]) -> Result[*_Ts]:
+    """Plain rows on the session's connection: column tuples need no ORM loading step."""
+    return session.connection().execute(statement)
 
 
 # --- 1. occupancy -------------------------------------------------------------------------------
@@ -345,7 +355,9 @@ def _retention_at(months: int, as_of: date, people: Iterable[list[_SupportedStay
             retained += 1
         elif ended:
             last = max(ended, key=lambda s: (s.exit_on, s.entry_on))
-            retained += last.destination in PERMANENT_DESTINATIONS
+            retained += (
+                last.destination is not None and last.destination.value in PERMANENT_DESTINATIONS
+            )
     return Horizon(months, cohort, retained, deceased)
 
 
@@ -359,58 +371,85 @@ RETURNS_METHOD = _l(
 )
 
 
+# Persons per statement when a list of them is sent (well under SQLite's bound parameters).
+PERSONS_PER_QUERY = 2000
+
+
 def returns(
     session: Session,
     *,
     as_of: date,
     programme_ids: Collection[int] | None = None,
+    known: dict[int, ProgrammeInfo] | None = None,
 ) -> tuple[Horizon, ...]:
-    """Returns to homelessness at each horizon, as of `as_of` (the period's end)."""
-    latest_exit = add_months(as_of, -min(HORIZONS))
-    first = (
-        select(Stay.person_id, func.min(Stay.exit_on).label("exit_on"))
-        .where(
-            Stay.destination.in_(sorted(PERMANENT_DESTINATIONS)),
-            *_in_programmes(Stay.programme_id, programme_ids),
-        )
-        .group_by(Stay.person_id)
-        .having(func.min(Stay.exit_on) <= latest_exit)
-        .subquery("first_exit")
-    )
-    # The earliest sign of homelessness after the exit decides every horizon at once.
-    later = aliased(Stay)
-    shelters = select(Programme.id).where(Programme.type.in_(sorted(NIGHT_BY_NIGHT)))
+    """Returns to homelessness at each horizon, as of `as_of` (the period's end).
+
+    The first sign of homelessness after a person's first exit to permanent housing decides
+    every horizon at once. A shelter entry after it is one step forward on the index by
+    person and entry date. A homeless exit has no such index (a stay running across the exit
+    may end later), so it is only looked for where it could still change the answer: no
+    shelter entry within the shortest horizon. Those persons seldom have many stays.
+    """
+    known = programmes(session) if known is None else known
+    shelters = sorted(p.id for p in known.values() if p.type in NIGHT_BY_NIGHT)
+    later = aliased(Stay, name="later")
     back_in_shelter = (
-        select(func.min(later.entry_on))
+        select(later.entry_on)
         .where(
-            later.person_id == first.c.person_id,
-            later.entry_on > first.c.exit_on,
-            later.programme_id.in_(shelters.scalar_subquery()),
+            later.person_id == Stay.person_id,
+            later.entry_on > Stay.exit_on,
+            later.programme_id.in_(shelters or [0]),
         )
+        .order_by(later.entry_on)
+        .limit(1)
         .scalar_subquery()
     )
-    on_street = aliased(Stay)
-    back_on_street = (
-        select(func.min(on_street.exit_on))
-        .where(
-            on_street.person_id == first.c.person_id,
-            on_street.exit_on > first.c.exit_on,
-            on_street.destination.in_(sorted(HOMELESS_DESTINATIONS)),
-        )
-        .scalar_subquery()
+    # No GROUP BY person here: SQLite would walk the whole table in person order (a random
+    # read per stay, ten times slower than this scan); the first exit is kept in Python.
+    rows = _read(
+        session,
+        select(Stay.person_id, Stay.exit_on, back_in_shelter).where(
+            type_coerce(Stay.destination, String).in_(sorted(PERMANENT_DESTINATIONS)),
+            Stay.exit_on <= add_months(as_of, -HORIZONS[0]),
+            *_in_programmes(Stay.programme_id, programme_ids),
+        ),
     )
-    people = session.execute(select(first.c.exit_on, back_in_shelter, back_on_street)).all()
+    first: dict[int, tuple[date, date | None]] = {}
+    for person_id, exit_on, shelter_on in rows:
+        if exit_on is not None and (person_id not in first or exit_on < first[person_id][0]):
+            first[person_id] = (exit_on, shelter_on)
+
+    undecided = [
+        person_id
+        for person_id, (exit_on, shelter_on) in first.items()
+        if shelter_on is None or shelter_on > add_months(exit_on, HORIZONS[0])
+    ]
+    sign = {person_id: shelter_on for person_id, (_, shelter_on) in first.items()}
+    for offset in range(0, len(undecided), PERSONS_PER_QUERY):
+        street = _read(
+            session,
+            select(Stay.person_id, Stay.exit_on).where(
+                Stay.person_id.in_(undecided[offset : offset + PERSONS_PER_QUERY]),
+                type_coerce(Stay.destination, String).in_(sorted(HOMELESS_DESTINATIONS)),
+            ),
+        )
+        for person_id, exit_on in street:
+            earliest = sign[person_id]
+            if exit_on is None or exit_on <= first[person_id][0]:
+                continue
+            if earliest is None or exit_on < earliest:
+                sign[person_id] = exit_on
+
     out = []
     for months in HORIZONS:
         cohort = returned = 0
         last_exit = add_months(as_of, -months)
-        for exit_on, shelter_on, street_on in people:
+        for person_id, (exit_on, _) in first.items():
             if exit_on > last_exit:
                 continue
             cohort += 1
-            until = add_months(exit_on, months)
-            signs = [d for d in (shelter_on, street_on) if d is not None]
-            returned += bool(signs) and min(signs) <= until
+            back = sign[person_id]
+            returned += back is not None and back <= add_months(exit_on, months)
         out.append(Horizon(months, cohort, returned))
     return tuple(out)
 
@@ -459,6 +498,10 @@ def _classify(before: StepInfo | None, after: StepInfo) -> Move:
     return Move.SAME
 
 
+# (person id, entry day as an ordinal, stay id, programme id) of a stay entered in the period
+Entry = tuple[int, int, int, int]
+
+
 def ladder_moves(
     session: Session,
     *,
@@ -467,15 +510,51 @@ def ladder_moves(
     programme_ids: Collection[int] | None = None,
     known: dict[int, ProgrammeInfo] | None = None,
 ) -> LadderMoves:
+    """The moves of the stays entered in the period into the programmes given (None: all)."""
     known = programmes(session) if known is None else known
-    counts = session.execute(_moves_query(start, end, programme_ids)).all()
-    pairs: Counter[tuple[StepInfo | None, StepInfo]] = Counter()
-    for programme_id, previous_id, count in counts:
+    entered = _read(
+        session,
+        select(Stay.person_id, Stay.entry_on, Stay.id, Stay.programme_id).where(
+            Stay.entry_on >= start, Stay.entry_on <= end
+        ),
+    )
+    return _moves(
+        session,
+        start,
+        end,
+        programme_ids,
+        known,
+        [(p, e.toordinal(), i, g) for p, e, i, g in entered],
+    )
+
+
+def _moves(
+    session: Session,
+    start: date,
+    end: date,
+    programme_ids: Collection[int] | None,
+    known: dict[int, ProgrammeInfo],
+    entered: list[Entry],
+) -> LadderMoves:
+    """Moves from every stay entered in the period (in any programme: one may be the
+    previous stay of another); the previous stay of a person's first entry is looked up."""
+    before_start = _previous_before(session, start, end, programme_ids)
+    pairs: Counter[tuple[int | None, int]] = Counter()
+    person = previous = None
+    for person_id, _, _, programme_id in sorted(entered):  # by person, entry, then id
+        if person_id != person:
+            person, previous = person_id, before_start.get(person_id)
+        if programme_ids is None or programme_id in programme_ids:
+            pairs[(previous, programme_id)] += 1
+        previous = programme_id
+
+    steps: Counter[tuple[StepInfo | None, StepInfo]] = Counter()
+    for (previous_id, programme_id), count in pairs.items():
         before = known[previous_id].step if previous_id is not None else None
-        pairs[(before, known[programme_id].step)] += count
+        steps[(before, known[programme_id].step)] += count
     by_move: Counter[Move] = Counter()
     moves = []
-    for (before, after), count in pairs.items():
+    for (before, after), count in steps.items():
         move = _classify(before, after)
         by_move[move] += count
         moves.append(StepMove(before, after, move, count))
@@ -494,37 +573,32 @@ def ladder_moves(
     )
 
 
-def _moves_query(start: date, end: date, programme_ids: Collection[int] | None) -> Select[Any]:
-    """Stays entered in the period, counted by programme and previous stay's programme.
-
-    The previous stay is the person's stay just before in (entry_on, id) order: for each
-    stay one step back on the index by person and entry date.
-    """
-    entered = aliased(Stay, name="entered")
+def _previous_before(
+    session: Session, start: date, end: date, programme_ids: Collection[int] | None
+) -> dict[int, int]:
+    """For each person who entered a stay (of the programmes given) in the period, the
+    programme of their last stay entered before it began: one step back on the index by
+    person and entry date, once per person rather than once per stay."""
+    persons = (
+        select(Stay.person_id)
+        .where(
+            Stay.entry_on >= start,
+            Stay.entry_on <= end,
+            *_in_programmes(Stay.programme_id, programme_ids),
+        )
+        .distinct()
+        .subquery("persons")
+    )
     earlier = aliased(Stay, name="earlier")
     previous = (
         select(earlier.programme_id)
-        .where(
-            earlier.person_id == entered.person_id,
-            earlier.entry_on <= entered.entry_on,
-            or_(earlier.entry_on < entered.entry_on, earlier.id < entered.id),
-        )
+        .where(earlier.person_id == persons.c.person_id, earlier.entry_on < start)
         .order_by(earlier.entry_on.desc(), earlier.id.desc())
         .limit(1)
         .scalar_subquery()
     )
-    pairs = (
-        select(entered.programme_id.label("programme_id"), previous.label("previous_id"))
-        .where(
-            entered.entry_on >= start,
-            entered.entry_on <= end,
-            *_in_programmes(entered.programme_id, programme_ids),
-        )
-        .subquery("pairs")
-    )
-    return select(pairs.c.programme_id, pairs.c.previous_id, func.count()).group_by(
-        pairs.c.programme_id, pairs.c.previous_id
-    )
+    rows = _read(session, select(persons.c.person_id, previous))
+    return {person_id: programme_id for person_id, programme_id in rows if programme_id}
 
 
 # --- all of them --------------------------------------------------------------------------------
@@ -570,24 +644,44 @@ def housing_measures(
     chosen = frozenset(programme_ids) if programme_ids is not None else None
     size = (end - start).days + 1
 
-    # One read of the stays that touch the period serves occupancy, lengths and exits.
-    used: dict[int, list[int]] = defaultdict(lambda: [0] * (size + 1))
+    # One read of the stays that touch the period serves occupancy, lengths, exits and the
+    # moves. Every programme's: a stay elsewhere can be the previous one of a stay measured.
+    # Days are ordinals here: 26,000 stays a year are counted in Python.
+    first, stop = start.toordinal(), end.toordinal() + 1
+    used: dict[int, list[int]] = {}
     nights_by_programme: dict[int, list[int]] = defaultdict(list)
-    destinations: Counter[Destination] = Counter()
-    rows = session.execute(
+    destinations: Counter[str] = Counter()
+    entered: list[Entry] = []
+    rows = _read(
+        session,
         select(
-            Stay.programme_id, Stay.entry_on, Stay.move_in_on, Stay.exit_on, Stay.destination
-        ).where(
-            Stay.entry_on <= end,
-            or_(Stay.exit_on.is_(None), Stay.exit_on >= start),
-            *_in_programmes(Stay.programme_id, chosen),
-        )
+            Stay.id,
+            Stay.person_id,
+            Stay.programme_id,
+            Stay.entry_on,
+            Stay.move_in_on,
+            Stay.exit_on,
+            type_coerce(Stay.destination, String),  # counted as text, made enums once
+        ).where(Stay.entry_on <= end, or_(Stay.exit_on.is_(None), Stay.exit_on >= start)),
     )
-    for programme_id, entry_on, move_in_on, exit_on, destination in rows:
+    for stay_id, person_id, programme_id, entry_on, move_in_on, exit_on, destination in rows:
+        entry = entry_on.toordinal()
+        if entry >= first:
+            entered.append((person_id, entry, stay_id, programme_id))
+        if chosen is not None and programme_id not in chosen:
+            continue
+        changes = used.get(programme_id)
+        if changes is None:
+            changes = used[programme_id] = [0] * (size + 1)
         # Housing First enrols first and counts the unit used from moving in.
-        _mark(used[programme_id], start, end, max(entry_on, move_in_on or entry_on), exit_on)
-        if exit_on is not None and destination is not None and exit_on <= end:
-            nights_by_programme[programme_id].append((exit_on - entry_on).days)
+        housed = max(entry, move_in_on.toordinal()) if move_in_on else entry
+        leave = exit_on.toordinal() if exit_on else stop
+        begin, finish = max(housed, first), min(leave, stop)
+        if begin < finish:
+            changes[begin - first] += 1
+            changes[finish - first] -= 1
+        if leave < stop:  # left during the period
+            nights_by_programme[programme_id].append(leave - entry)
             destinations[destination] += 1
 
     # Programmes shown: those chosen, or every active one and any other that had stays.
@@ -621,9 +715,9 @@ def housing_measures(
         used_nights=sum(o.used_nights for o in occupancy),
         available_nights=sum(o.available_nights for o in occupancy),
         lengths=tuple(lengths),
-        exits=_exits(destinations),
+        exits=_exits(Counter({Destination(d): n for d, n in destinations.items()})),
         retention=retention(session, as_of=end, programme_ids=chosen, known=known),
-        returns=returns(session, as_of=end, programme_ids=chosen),
-        moves=ladder_moves(session, start=start, end=end, programme_ids=chosen, known=known),
+        returns=returns(session, as_of=end, programme_ids=chosen, known=known),
+        moves=_moves(session, start, end, chosen, known, entered),
         has_supported=any(p.type in PERMANENT_SUPPORTED for p in shown),
     )

@@ -76,14 +76,16 @@ def test_the_figures_without_a_single_code(
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     occupancy = cells(html, "occupancy")
-    assert occupancy[1][:6] == ["Crisis beds", "Emergency shelter", "2", "12", "20", "60.0 %"]
-    assert occupancy[2][:6] == ["Flats", "Housing First", "1", "10", "10", "100.0 %"]
-    assert occupancy[3][-4:] == ["22", "30", "73.3 %", ""]
+    assert occupancy[1][:6] == ["Crisis beds", "Emergency shelter", "2", "12", "20", "60.0%"]
+    assert occupancy[2][:6] == ["Flats", "Housing First", "1", "10", "10", "100.0%"]
+    assert occupancy[3][-4:] == ["22", "30", "73.3%", ""]
     assert cells(html, "lengths")[-1] == ["All programmes shown", "1", "4", "4"]
-    assert ["Homeless situation", "1", "100.0 %"] in cells(html, "exit-groups")
-    assert "Share of places used each night, from 50.0 % to 100.0 %." in html  # Crisis beds
+    assert ["Homeless situation", "1", "100.0%"] in cells(html, "exit-groups")
+    assert "Share of places used each night, from 50.0% to 100.0%." in html  # Crisis beds
     for code in codes:
         assert code not in html
+    french = login_as(role).get(f"/housing/measures?{PERIOD}", headers={"Accept-Language": "fr"})
+    assert "60,0\u00a0%" in french.get_data(as_text=True)  # the locale's own percent
 
 
 def test_a_programme_alone_and_the_csv_export(

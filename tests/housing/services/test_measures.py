@@ -292,12 +292,38 @@ def test_returns_to_homelessness(session: Session, history: History) -> None:
     )
 
 
+def test_a_stay_running_across_the_exit_that_ends_on_the_street_is_a_return(
+    session: Session, history: History
+) -> None:
+    actor = _actor(session)
+    person = factories.person(session, actor_id=actor).id
+    # Enrolled in Housing First in January 2023 (never moved in), in Transit meanwhile, out
+    # of Transit to own rental on 1 March 2023; the enrolment ends on the street on 1 June.
+    for where, entry, exit_on, destination in (
+        (history.housing_first, date(2023, 1, 1), date(2023, 6, 1), Destination.STREET),
+        (history.transit, date(2022, 10, 1), date(2023, 3, 1), Destination.OWN_RENTAL),
+    ):
+        stay(
+            session,
+            person_id=person,
+            programme=where,
+            actor_id=actor,
+            entry_on=entry,
+            exit_on=exit_on,
+            destination=destination,
+        )
+    returns = services.housing_measures(session, start=START, end=END).returns
+    # One more person counted and returned at each horizon (exit by 10 March 2023).
+    assert [(h.cohort, h.count) for h in returns] == [(4, 3), (3, 2), (3, 2)]
+
+
 def test_moves_on_the_ladder(session: Session, history: History) -> None:
     moves = services.housing_measures(session, start=START, end=END).moves
     # Entered 1-10 March: p3 A (first stay), p3 T (after A: up), p1 A (after A: same level),
     # p12 A (after T: down), p2 A (first stay), p4 A (after T: down).
     assert moves.total == 6
     assert dict(moves.by_move) == {Move.UP: 1, Move.SAME: 1, Move.DOWN: 2, Move.FIRST: 2}
+    assert services.ladder_moves(session, start=START, end=END) == moves
     assert [(m.from_ and m.from_.key, m.to.key, m.move, m.count) for m in moves.by_steps] == [
         (None, "emergency", Move.FIRST, 2),
         ("emergency", "emergency", Move.SAME, 1),
