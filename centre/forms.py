@@ -6,13 +6,16 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
+from flask import flash
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SubmitField
+from wtforms import HiddenField, IntegerField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.i18n import get_translations
+from wtforms.validators import Optional
 
+from centre.inputs import parse_id
 from centre.messages import message
 from centre.validation import FieldErrors
 
@@ -60,3 +63,22 @@ def show_errors(form: Any, errors: FieldErrors) -> list[str]:
         else:
             unplaced.extend(texts)
     return unplaced
+
+
+def optional_id(value: object) -> int | None:
+    """A select's value as a row id; "" (none chosen) and anything malformed as None."""
+    if isinstance(value, int):
+        return value
+    return parse_id(value if isinstance(value, str) else None)
+
+
+class VersionMixin:
+    """The version of the record the form was opened on (optimistic locking)."""
+
+    version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
+
+
+def flash_unplaced(messages: list[str]) -> None:
+    """Problems with no field on the form (about the record as a whole) as a message on top."""
+    for text in messages:
+        flash(text, "error")

@@ -231,6 +231,14 @@ MESSAGES: dict[str, Any] = {
         "Both persons have an open case, and a person has one open case at a time. Close one "
         "of the two cases first, then merge."
     ),
+    "merge_both_housed": _l(
+        "Both persons have a housing stay running, and a person stays in one place at a time. "
+        "Record the exit of one of the two stays first, then merge."
+    ),
+    "merge_both_waiting": _l(
+        "Both persons are on the same programme's waiting list. Withdraw one of the two "
+        "applications first, then merge."
+    ),
     "merge_undo_refused": _l("This merge cannot be undone."),
     "merge_already_undone": _l("This merge was already undone."),
     "merge_undo_too_late": _l(

@@ -1,4 +1,5 @@
-"""Reception's settings: when shifts start, and how many syringes a litre of sharps holds."""
+"""Reception's settings: when shifts start, and how many syringes a litre of sharps holds;
+the shift now (the night the bed board shows is its day)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,11 @@ from dataclasses import dataclass
 from datetime import time
 from typing import Any
 
-from .shifts import parse_shift_starts
+from flask import current_app
+
+from centre.db import utcnow
+
+from .shifts import Shift, parse_shift_starts, shift_at
 
 
 @dataclass(frozen=True)
@@ -21,3 +26,16 @@ class ReceptionSettings:
             shift_starts=parse_shift_starts(config["SHIFT_STARTS"]),
             syringes_per_litre=config["SYRINGES_PER_LITRE"],
         )
+
+
+def settings() -> ReceptionSettings:
+    """This app's settings, read from its configuration once."""
+    cached = current_app.extensions.get("centre.reception")
+    if cached is None:
+        cached = ReceptionSettings.from_config(current_app.config)
+        current_app.extensions["centre.reception"] = cached
+    return cached
+
+
+def current_shift() -> Shift:
+    return shift_at(utcnow(), settings().shift_starts)

@@ -3,27 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, HiddenField, IntegerField, SelectField, SubmitField
+from wtforms import DateField, SelectField, SubmitField
 from wtforms.validators import Optional
 
-from centre.forms import Form, choices
-from centre.inputs import parse_id
+from centre.forms import Form, VersionMixin, choices, optional_id
 from centre.once import OnceMixin
 
 from ..labels import CLOSURE_REASON_LABELS
-
-
-def optional_id(value: object) -> int | None:
-    """A select's value as a user id; "" (none chosen) and anything malformed as None."""
-    if isinstance(value, int):
-        return value
-    return parse_id(value if isinstance(value, str) else None)
-
-
-class VersionMixin:
-    """The version of the record the form was opened on (optimistic locking)."""
-
-    version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
 
 
 class WorkersMixin:

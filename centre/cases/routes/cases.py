@@ -13,8 +13,9 @@ from centre import db, once
 from centre.auth import services as accounts
 from centre.auth.models import Role
 from centre.auth.permissions import SOCIAL_WORK, allow
-from centre.forms import show_errors
+from centre.forms import flash_unplaced, show_errors
 from centre.inputs import page_number
+from centre.pages import person_or_404
 from centre.pagination import paginate
 from centre.people.models import Person
 from centre.validation import ChangedSinceOpenedError, FieldErrors, single
@@ -23,7 +24,7 @@ from .. import bp
 from ..forms.cases import CloseCaseForm, OpenCaseForm, ReopenCaseForm, WorkersForm
 from ..models import ClosureReason
 from ..services import cases as services
-from .context import case_or_404, flash_unplaced, person_or_404
+from .context import case_or_404
 
 CASELOAD_PAGE = 25
 

@@ -1,22 +1,12 @@
-"""What the case-file pages share: the person or case a URL names, problems shown on top."""
+"""What the case-file pages share: the case a URL names."""
 
 from __future__ import annotations
 
-from flask import abort, flash
+from flask import abort
 
 from centre import db
-from centre.people import services as people
-from centre.people.models import Person
 
 from ..models import CaseFile
-
-
-def person_or_404(code: str) -> Person:
-    """The person a code in the URL names (a merged code names the kept person); else 404."""
-    person = people.person_with_code(db.session(), code)
-    if person is None:
-        abort(404)
-    return person
 
 
 def case_or_404(case_id: int) -> CaseFile:
@@ -24,9 +14,3 @@ def case_or_404(case_id: int) -> CaseFile:
     if case_file is None:
         abort(404)
     return case_file
-
-
-def flash_unplaced(messages: list[str]) -> None:
-    """Problems with no field on the form (about the case as a whole) as a message on top."""
-    for text in messages:
-        flash(text, "error")

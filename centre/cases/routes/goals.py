@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from centre import db, once
 from centre.auth.permissions import SOCIAL_WORK, allow
-from centre.forms import show_errors
+from centre.forms import flash_unplaced, show_errors
 from centre.people.models import Person
 from centre.validation import ChangedSinceOpenedError, FieldErrors, single
 
@@ -20,7 +20,7 @@ from ..labels import GOAL_STATUS_LABELS, LIFE_DOMAIN_LABELS
 from ..models import Goal, GoalStatus, LifeDomain
 from ..services import goals as services
 from ..services.cases import today_in_brussels
-from .context import case_or_404, flash_unplaced
+from .context import case_or_404
 
 
 def goal_input(form: NewGoalForm | GoalForm) -> services.GoalInput:

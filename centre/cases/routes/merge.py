@@ -17,8 +17,9 @@ from centre import db, once
 from centre.auth import services as accounts
 from centre.auth.permissions import SOCIAL_WORK, allow
 from centre.db import utcnow
-from centre.forms import show_errors
+from centre.forms import flash_unplaced, show_errors
 from centre.messages import message
+from centre.pages import person_or_404
 from centre.people.models import Person
 from centre.privacy import privacy
 from centre.validation import FieldErrors, Problem
@@ -27,7 +28,6 @@ from .. import bp
 from ..forms.merge import ConfirmMergeForm, MergeForm, UndoMergeForm
 from ..models import PersonMerge
 from ..services import merge as services
-from .context import flash_unplaced, person_or_404
 
 # What moves, as the confirmation pages name it (the tables of services.MOVING).
 MOVING_LABELS = {

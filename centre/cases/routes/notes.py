@@ -21,6 +21,7 @@ from centre.auth.permissions import SOCIAL_WORK, allow
 from centre.db import utcnow
 from centre.forms import show_errors
 from centre.inputs import page_number
+from centre.pages import person_or_404
 from centre.pagination import Page
 from centre.people.models import Person
 from centre.privacy import privacy
@@ -31,7 +32,6 @@ from ..forms.notes import AddendumForm, CorrectionForm, NoteForm
 from ..labels import NOTE_KIND_LABELS
 from ..models import Note, NoteKind
 from ..services import notes as services
-from .context import person_or_404
 
 # The person's file shows the latest notes; the notes page has them all, a page at a time.
 ON_FILE = 5

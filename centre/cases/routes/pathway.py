@@ -26,6 +26,7 @@ from centre.housing.labels import (
 from centre.housing.models import DESTINATION_GROUPS, Destination, Stay, StayEventKind
 from centre.housing.services.stays import stays_of
 from centre.inputs import page_number
+from centre.pages import person_or_404
 from centre.people.models import Person
 from centre.reception.labels import INCIDENT_KIND_LABELS, INCIDENT_OUTCOME_LABELS
 from centre.timeline import Entry
@@ -47,7 +48,6 @@ from ..labels import (
 )
 from ..models import ReferralStatus
 from ..services import pathway as services
-from .context import person_or_404
 
 SOURCE_LABELS = {
     "visit": _l("Visit"),

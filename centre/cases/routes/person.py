@@ -9,6 +9,7 @@ from flask import render_template
 from centre import db
 from centre.auth import services as accounts
 from centre.auth.permissions import SOCIAL_WORK, allow
+from centre.pages import person_or_404
 from centre.people.models import Person
 
 from .. import bp
@@ -21,7 +22,6 @@ from ..labels import (
 )
 from ..services import cases as services
 from . import merge, notes, referrals, rights
-from .context import person_or_404
 
 
 def _case_context(person: Person) -> dict[str, Any]:

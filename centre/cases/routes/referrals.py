@@ -19,6 +19,7 @@ from centre.directory.models import Commune, Language, Partner, PartnerKind
 from centre.forms import ConfirmForm, show_errors
 from centre.inputs import page_number, parse_id
 from centre.messages import message
+from centre.pages import person_or_404
 from centre.pagination import paginate
 from centre.people.models import Person
 from centre.privacy import privacy
@@ -49,7 +50,6 @@ from ..models import (
     Urgency,
 )
 from ..services import referrals as services
-from .cases import person_or_404
 
 PER_PAGE = 20
 # Partners offered at once on the new-referral page; more means the search needs narrowing.

@@ -14,8 +14,9 @@ from flask_login import current_user
 from centre import db, once
 from centre.auth import services as accounts
 from centre.auth.permissions import SOCIAL_WORK, allow
-from centre.forms import choices, show_errors
+from centre.forms import choices, flash_unplaced, show_errors
 from centre.inputs import page_number
+from centre.pages import person_or_404
 from centre.people.models import Person
 from centre.validation import FieldErrors
 
@@ -53,7 +54,6 @@ from ..models import (
 from ..services import profile
 from ..services import rights as services
 from ..services.cases import today_in_brussels
-from .context import flash_unplaced, person_or_404
 
 # The person's file shows the latest steps; the step page has the whole pathway.
 STEPS_ON_FILE = 3

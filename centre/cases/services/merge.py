@@ -30,6 +30,8 @@ from sqlalchemy.orm import Session
 from centre.audit.actions import Action
 from centre.audit.services import record
 from centre.db import Base, utcnow
+from centre.housing.services.stays import open_stay_of
+from centre.housing.services.waiting import pending_programmes
 from centre.people import services as people
 from centre.people.models import Person
 from centre.privacy import Privacy
@@ -73,6 +75,10 @@ PERSON_TABLES: tuple[PersonTable, ...] = (
     PersonTable("insurance_records", Fate.MOVES),
     PersonTable("reaffiliation_events", Fate.MOVES),
     PersonTable("substance_assessments", Fate.MOVES),
+    # Housing history: the stays and waiting-list places. Refused while both persons have a
+    # stay running, or wait on the same programme's list (one of each at a time).
+    PersonTable("stays", Fate.MOVES),
+    PersonTable("housing_applications", Fate.MOVES),
     # The identity is sealed under the merged person's key and bound to their id; its blind
     # indexes point at it (a search finds the merged person, then resolves to the kept one);
     # the consents are what that person agreed to for it. All three stay theirs.
@@ -129,7 +135,8 @@ def check_mergeable(session: Session, *, kept: Person, merged: Person) -> None:
     """FieldErrors on "code" when `merged` may not be merged into `kept`.
 
     merge_same_code for one person twice, merge_already_merged for a code merged before
-    (the kept side as well), merge_both_open when each has an open case.
+    (the kept side as well), merge_both_open when each has an open case, merge_both_housed
+    when each has a stay running, merge_both_waiting when both wait on one programme's list.
     """
     if merged.id == kept.id:
         raise single("code", "merge_same_code")
@@ -139,6 +146,10 @@ def check_mergeable(session: Session, *, kept: Person, merged: Person) -> None:
             raise single("code", "merge_already_merged", merged=person.code, kept=now_as.code)
     if open_case_of(session, kept.id) and open_case_of(session, merged.id):
         raise single("code", "merge_both_open")
+    if open_stay_of(session, kept.id) and open_stay_of(session, merged.id):
+        raise single("code", "merge_both_housed")
+    if pending_programmes(session, kept.id) & pending_programmes(session, merged.id):
+        raise single("code", "merge_both_waiting")
 
 
 def person_to_merge(session: Session, *, kept: Person, code: str) -> Person:

@@ -7,20 +7,12 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import Optional
 
-from centre.forms import Form, choices
-from centre.inputs import parse_id
+from centre.forms import Form, choices, optional_id
 from centre.once import OnceMixin
 
 from ..labels import CAPACITY_UNIT_LABELS, PROGRAMME_TYPE_LABELS
 from ..models import CapacityUnit
 from ..services.programmes import MAX_CAPACITY, MAX_NAME_LENGTH, MAX_NIGHTS, MAX_WINDOW_DAYS
-
-
-def optional_id(value: object) -> int | None:
-    """A select's value as a row id; "" (none chosen) and anything malformed as None."""
-    if isinstance(value, int):
-        return value
-    return parse_id(value if isinstance(value, str) else None)
 
 
 def _number(**render_kw: object) -> dict[str, object]:

@@ -9,8 +9,7 @@ from wtforms import DateField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from centre.cases.forms.cases import VersionMixin, optional_id
-from centre.forms import Form, choices
+from centre.forms import Form, VersionMixin, choices, optional_id
 from centre.once import OnceMixin
 
 from ..labels import (

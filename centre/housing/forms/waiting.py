@@ -14,8 +14,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
-from centre.cases.forms.cases import VersionMixin, optional_id
-from centre.forms import Form, choices
+from centre.forms import Form, VersionMixin, choices, optional_id
 from centre.once import OnceMixin
 
 from ..labels import APPLICATION_STATUS_LABELS, OVERRIDE_REASON_LABELS, PRIORITY_LABELS

@@ -19,7 +19,7 @@ from centre import db, once
 from centre.auth.permissions import BED_BOARD, BED_BOARD_COUNTS, allow, role_may
 from centre.forms import show_errors
 from centre.people import services as people
-from centre.reception.routes.context import current_shift
+from centre.reception.settings import current_shift
 from centre.validation import ChangedSinceOpenedError, FieldErrors
 
 from .. import bp

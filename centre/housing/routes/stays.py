@@ -12,9 +12,9 @@ from wtforms.fields.choices import SelectChoice
 
 from centre import db, once
 from centre.auth.permissions import SOCIAL_WORK, allow
-from centre.cases.routes.context import flash_unplaced, person_or_404
 from centre.cases.services.cases import today_in_brussels
-from centre.forms import show_errors
+from centre.forms import flash_unplaced, show_errors
+from centre.pages import person_or_404
 from centre.people.models import Person
 from centre.validation import ChangedSinceOpenedError, FieldErrors, single
 

@@ -16,10 +16,10 @@ from centre import db, once
 from centre.auth import services as accounts
 from centre.auth.models import Role
 from centre.auth.permissions import SOCIAL_WORK, allow
-from centre.cases.routes.context import flash_unplaced, person_or_404
-from centre.forms import show_errors
+from centre.forms import flash_unplaced, show_errors
 from centre.inputs import page_number, row_id
 from centre.messages import message
+from centre.pages import person_or_404
 from centre.people.models import Person
 from centre.validation import ChangedSinceOpenedError, FieldErrors, single
 

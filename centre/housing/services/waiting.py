@@ -176,6 +176,17 @@ class ListSummary:
     offered: int
 
 
+def pending_programmes(session: Session, person_id: int) -> set[int]:
+    """The programmes whose list the person is on (waiting, or offered a place)."""
+    return set(
+        session.scalars(
+            select(Application.programme_id).where(
+                Application.person_id == person_id, Application.status.in_(list(PENDING))
+            )
+        )
+    )
+
+
 def programmes_with_lists(session: Session) -> list[Programme]:
     """Active programmes that keep a waiting list, up the ladder, then by name."""
     return list(

@@ -5,37 +5,24 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import current_app, session
+from flask import session
 from wtforms.fields.choices import SelectChoice
 
 from centre import db
 from centre.catalogues import services as catalogues
 from centre.catalogues.models import Site
 from centre.catalogues.services import Kind
-from centre.db import utcnow
 from centre.i18n import language
 
 from ..forms import SiteForm
-from ..settings import ReceptionSettings
-from ..shifts import Shift, shift_at, shift_of
-
-
-def settings() -> ReceptionSettings:
-    cached = current_app.extensions.get("centre.reception")
-    if cached is None:
-        cached = ReceptionSettings.from_config(current_app.config)
-        current_app.extensions["centre.reception"] = cached
-    return cached
+from ..settings import settings
+from ..shifts import Shift, shift_of
 
 
 def current_site() -> Site | None:
     """The site this terminal works for: chosen once, remembered in the session; else the
     first active one (None when no site is active)."""
     return catalogues.active_site(db.session(), session.get("site_id"))
-
-
-def current_shift() -> Shift:
-    return shift_at(utcnow(), settings().shift_starts)
 
 
 def shift_named(day: date, index: int) -> Shift:

@@ -22,7 +22,8 @@ from .. import bp
 from ..forms import HandoverForm
 from ..models import HandoverEntry
 from ..services import handover as services
-from .context import current_shift, current_site, settings
+from ..settings import current_shift, settings
+from .context import current_site
 
 
 @bp.route("/handover", methods=["GET", "POST"])

@@ -22,8 +22,9 @@ from ..forms import IncidentForm
 from ..labels import INCIDENT_KIND_LABELS, INCIDENT_OUTCOME_LABELS
 from ..models import Incident, IncidentKind, IncidentOutcome
 from ..services import incidents as services
+from ..settings import current_shift, settings
 from ..shifts import Shift, next_shift, previous_shift
-from .context import current_shift, current_site, settings, shift_named
+from .context import current_site, shift_named
 
 # Earliest shift an incident list can be asked for (a bound on the URL, not on the data);
 # the current shift's list also shows incidents still open from the week before, as

@@ -31,7 +31,8 @@ from ..labels import DELETION_REASON_LABELS, INCIDENT_KIND_LABELS
 from ..models import AgeBand, DeletionReason, Visit
 from ..services import handover as handover_services
 from ..services import visits as services
-from .context import active, catalogue, current_shift, current_site, settings, site_form
+from ..settings import current_shift, settings
+from .context import active, catalogue, current_site, site_form
 
 # Fields the visit form posts even when left empty (a text box, a list).
 VISIT_FORM_ALWAYS_SENDS = frozenset({"code", "age_band"})

@@ -263,6 +263,51 @@ def activity(
         ]
     )
     session.flush()
+    housing_history(session, person, worker, partner, tag)
+
+
+def housing_history(
+    session: Session, person: Person, worker: User, partner: Partner, tag: str
+) -> None:
+    """A stay ended, with its steps, and the waiting-list place that led to it."""
+    from centre.housing.models import (
+        Application,
+        ApplicationStatus,
+        Destination,
+        Priority,
+        ProgrammeType,
+        StayEvent,
+        StayEventKind,
+    )
+    from tests.housing.conftest import programme, stay
+
+    session.flush()
+    flats = programme(
+        session,
+        name=f"{tag} flats",
+        type=ProgrammeType.HOUSING_FIRST,
+        partner_id=partner.id,
+        capacity=5,
+    )
+    ended = stay(session, person_id=person.id, programme=flats, actor_id=worker.id,
+                 entry_on=DAY - timedelta(days=30), exit_on=DAY,
+                 destination=Destination.OWN_RENTAL)  # fmt: skip
+    session.add(
+        StayEvent(stay_id=ended.id, kind=StayEventKind.EXITED, on=DAY, at=NOW, by_id=worker.id)
+    )
+    session.add(
+        Application(
+            programme_id=flats.id,
+            person_id=person.id,
+            applied_on=DAY - timedelta(days=40),
+            worker_id=worker.id,
+            priority=Priority.HIGH,
+            status=ApplicationStatus.ACCEPTED,
+            status_on=DAY - timedelta(days=30),
+            stay_id=ended.id,
+        )
+    )
+    session.flush()
 
 
 @dataclass
@@ -530,6 +575,57 @@ def test_two_open_cases_are_refused_one_is_fine(
     session.commit()
     merge(session, privacy, worker, kept, merged)
     assert session.get_one(CaseFile, merged_case.id).person_id == kept.id
+
+
+def test_two_running_stays_or_one_list_twice_are_refused_then_the_history_moves_and_back(
+    session: Session, privacy: Privacy, worker: User
+) -> None:
+    from centre.housing.models import (
+        Application,
+        ApplicationStatus,
+        Destination,
+        Priority,
+        ProgrammeType,
+        Stay,
+    )
+    from tests.housing.conftest import programme, stay
+
+    kept = factories.person(session, actor_id=worker.id)
+    merged = factories.person(session, actor_id=worker.id)
+    crisis = programme(session, beds=2)
+    transit = programme(session, name="Transit", type=ProgrammeType.TRANSIT_HOME, beds=1)
+    kept_stay = stay(session, person_id=kept.id, programme=crisis, actor_id=worker.id,
+                     entry_on=DAY, bed=crisis.beds[0])  # fmt: skip
+    merged_stay = stay(session, person_id=merged.id, programme=crisis, actor_id=worker.id,
+                       entry_on=DAY, bed=crisis.beds[1])  # fmt: skip
+    waiting = [
+        Application(
+            programme_id=transit.id,
+            person_id=p.id,
+            applied_on=DAY,
+            worker_id=worker.id,
+            priority=Priority.NORMAL,
+            status=ApplicationStatus.WAITING,
+            status_on=DAY,
+        )
+        for p in (kept, merged)
+    ]
+    session.add_all(waiting)
+    session.commit()
+    assert refusal(session, kept, merged.code) == ["merge_both_housed"]
+    kept_stay.exit_on, kept_stay.destination = DAY, Destination.NOT_KNOWN
+    session.commit()
+    assert refusal(session, kept, merged.code) == ["merge_both_waiting"]
+    waiting[0].status = ApplicationStatus.WITHDRAWN
+    session.commit()
+    done = merge(session, privacy, worker, kept, merged)
+    assert session.get_one(Stay, merged_stay.id).person_id == kept.id
+    assert session.get_one(Application, waiting[1].id).person_id == kept.id
+    services.undo_merge(session, privacy, actor_id=worker.id, merge=done, now=NOW)
+    session.commit()
+    assert session.get_one(Stay, merged_stay.id).person_id == merged.id
+    assert session.get_one(Application, waiting[1].id).person_id == merged.id
+    assert session.get_one(Stay, kept_stay.id).person_id == kept.id
 
 
 # --- undoing ----------------------------------------------------------------------------------

@@ -316,10 +316,11 @@ def test_blocking_an_occupied_bed_is_refused_and_unblocking_dates_the_block(
 ) -> None:
     crisis = programme(session, beds=2)
     made = enter(session, worker, person, crisis)
+    assert made.bed is not None
     with pytest.raises(board_services.BedOccupiedError):
         board_services.block_bed(
             session, actor_id=worker.id, bed=made.bed, night=NIGHT, reason=BlockReason.CLEANING
-        )  # type: ignore[arg-type]
+        )
     free = crisis.beds[1]
     block = board_services.block_bed(
         session, actor_id=worker.id, bed=free, night=NIGHT, reason=BlockReason.CLEANING
