@@ -16,7 +16,14 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from centre import db, once
-from centre.auth.permissions import BED_BOARD, BED_BOARD_COUNTS, allow, role_may
+from centre.auth.permissions import (
+    BED_BOARD,
+    BED_BOARD_COUNTS,
+    HOUSING_MEASURES,
+    SOCIAL_WORK,
+    allow,
+    role_may,
+)
 from centre.forms import show_errors
 from centre.people import services as people
 from centre.reception.settings import current_shift
@@ -74,6 +81,8 @@ def _render(
         tonight=tonight(),
         past=[tonight().fromordinal(tonight().toordinal() - n) for n in range(1, PAST_NIGHTS + 1)],
         show_codes=works_beds,
+        sees_lists=role_may(current_user.role, SOCIAL_WORK),
+        sees_measures=role_may(current_user.role, HOUSING_MEASURES),
         forms=forms,
         warning=warning,
         release_form=ReleaseForm(),
