@@ -79,7 +79,10 @@ class ProgrammeForm(Form):
         coerce=optional_id,
         choices=[],
         validate_choice=False,
-        description=_l("Where the programme stands on the centre's pathway."),
+        description=_l(
+            "Where the programme stands on the centre's pathway. Left empty: the usual step "
+            "for its type (emergency, Transit Home, supported, independent)."
+        ),
     )
     submit = SubmitField(_l("Save"))
 

@@ -246,6 +246,27 @@ def _check_run_by(
         problems.add("site_id" if site_id is not None else "partner_id", "run_by_locked")
 
 
+# The default ladder's step for each type, taken when a manager leaves the step empty.
+USUAL_STEP = {
+    ProgrammeType.EMERGENCY_SHELTER: "emergency",
+    ProgrammeType.NIGHT_SHELTER: "emergency",
+    ProgrammeType.TRANSIT_HOME: "transit_home",
+    ProgrammeType.HOUSING_FIRST: "supported",
+    ProgrammeType.SUPERVISED_HOUSING: "supported",
+    ProgrammeType.SOCIAL_RENTAL_AGENCY: "independent",
+}
+
+
+def usual_step(session: Session, kind: ProgrammeType | None) -> int | None:
+    """The active step of the default ladder a programme of this type stands on, if any."""
+    key = USUAL_STEP.get(kind) if kind is not None else None
+    if key is None:
+        return None
+    return session.scalar(
+        select(LadderStep.id).where(LadderStep.key == key, LadderStep.active.is_(True))
+    )
+
+
 def _check_step(
     session: Session, problems: FieldErrors, step_id: int | None, programme: Programme | None
 ) -> None:
@@ -287,7 +308,8 @@ def check(
     if values.capacity_unit is None:
         problems.add("capacity_unit", "required")
     _check_max_stay(problems, values)
-    _check_step(session, problems, values.ladder_step_id, programme)
+    step_id = values.ladder_step_id or usual_step(session, values.type)
+    _check_step(session, problems, step_id, programme)
     problems.raise_if_any()
     return {
         "name": name,
@@ -298,7 +320,7 @@ def check(
         "capacity_unit": values.capacity_unit,
         "max_nights": values.max_nights,
         "window_days": values.window_days,
-        "ladder_step_id": values.ladder_step_id,
+        "ladder_step_id": step_id,
     }
 
 

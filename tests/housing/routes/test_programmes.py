@@ -171,7 +171,7 @@ def test_a_form_posted_twice_saves_once(manager: LoggedIn, session: Session) -> 
         ({"window_days": "30"}, "window_days", "Give the number of nights first"),
         ({"max_nights": "20", "window_days": "10"}, "window_days", "at least as long"),
         ({"max_nights": "20", "window_days": "400"}, "window_days", "Between 20 and 365."),
-        ({"ladder_step_id": ""}, "ladder_step_id", "This field is required."),
+        ({"ladder_step_id": "", "type": "other"}, "ladder_step_id", "This field is required."),
         ({"ladder_step_id": "999999"}, "ladder_step_id", "Choose an active step of the ladder."),
     ],
 )

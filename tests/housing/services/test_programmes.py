@@ -166,6 +166,21 @@ def test_everything_wrong_is_reported_at_once(session: Session, manager: User) -
     assert session.scalar(select(Programme.id)) is None
 
 
+def test_an_empty_step_takes_the_usual_one_for_the_type(session: Session, manager: User) -> None:
+    transit = step(session, "transit_home")
+    made = create(session, manager, type=ProgrammeType.TRANSIT_HOME, ladder_step_id=None)
+    assert made.ladder_step_id == transit.id
+    # No usual step for "other", nor when the usual one is switched off: the manager chooses.
+    assert refused(
+        session, manager, name="Other", type=ProgrammeType.OTHER, ladder_step_id=None
+    ).codes("ladder_step_id") == ["required"]
+    transit.active = False
+    session.flush()
+    assert refused(
+        session, manager, name="Transit 2", type=ProgrammeType.TRANSIT_HOME, ladder_step_id=None
+    ).codes("ladder_step_id") == ["required"]
+
+
 def test_name_is_limited_and_unique_whatever_the_case(session: Session, manager: User) -> None:
     assert refused(session, manager, name="x" * 81).codes("name") == ["length"]
     assert create(session, manager, name="x" * 80).name == "x" * 80
