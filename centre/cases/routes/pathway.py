@@ -146,7 +146,7 @@ def _stay_step(e: Entry, stay: Stay) -> tuple[str, str]:
     """A stay's step as the ladder sees it: which rung, and for an exit, where to."""
     what = _label(STAY_EVENT_LABELS, e.what)
     rung = stay.programme.ladder_step.label(str(get_locale()))
-    detail = f"{stay.programme.name} · {_l('step')}: {rung}"
+    detail = str(_l("%(programme)s · step: %(step)s", programme=stay.programme.name, step=rung))
     if e.what == StayEventKind.EXITED and e.detail in DESTINATION_LABELS:
         group = DESTINATION_GROUP_LABELS[DESTINATION_GROUPS[Destination(e.detail)]]
         detail += f" → {_label(DESTINATION_LABELS, e.detail)} ({group})"
