@@ -57,11 +57,12 @@ def chart(occupancy: services.Occupancy) -> Chart:
     known = [s for s in shares if s is not None]
     top = max([1.0, *known])
     scale = CHART_HEIGHT / top
+    # A step line: down (or up) to each column's height, then across it; one decimal is
+    # finer than a pixel, and keeps a year's path to a few kilobytes.
     points = [f"M0,{CHART_HEIGHT}"]
     for x, share in enumerate(shares):
-        y = round(CHART_HEIGHT - (share or 0) * scale, 2)
-        points.append(f"L{x},{y}L{x + 1},{y}")
-    points.append(f"L{len(shares)},{CHART_HEIGHT}Z")
+        points.append(f"V{CHART_HEIGHT - (share or 0) * scale:.1f}H{x + 1}")
+    points.append(f"V{CHART_HEIGHT}Z")
     return Chart(
         path="".join(points),
         width=len(shares),

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from centre.auth.models import Role
 from centre.housing.models import Destination, ProgrammeType
+from centre.housing.routes.measures import chart
+from centre.housing.services.measures import Occupancy, ProgrammeInfo, StepInfo
 from tests import factories
 from tests.conftest import LoggedIn
 from tests.housing.conftest import programme, stay
@@ -158,3 +160,15 @@ def test_the_default_period_is_the_last_twelve_complete_months(
     first, last = date.fromisoformat(start[1]), date.fromisoformat(end[1])
     assert first.day == 1 and (last.month % 12) + 1 == first.month
     assert (last - first).days in (364, 365)
+
+
+def test_the_chart_groups_nights_beyond_a_year() -> None:
+    step = StepInfo(1, "emergency", 10, "urgence", "nood", "emergency")
+    shelter = ProgrammeInfo(1, "Crisis beds", ProgrammeType.EMERGENCY_SHELTER, 2, True, True, step)
+    # 800 nights, one of two beds used each night but a full house on the first three.
+    used = (2, 2, 2, *([1] * 797))
+    drawn = chart(Occupancy(shelter, date(2020, 1, 1), used, (2,) * 800))
+    assert (drawn.nights_per_column, drawn.width) == (3, 267)  # ceil(800 / 366) nights each
+    assert (drawn.lowest, drawn.highest) == (0.5, 1.0)
+    assert drawn.path.startswith("M0,40V0.0H1V20.0H2") and drawn.path.endswith("H267V40Z")
+    assert chart(Occupancy(shelter, date(2020, 1, 1), (0,), (0,))).lowest is None
