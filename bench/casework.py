@@ -498,6 +498,8 @@ def raw_query(app: Any, engine: str, params: dict[str, Any], *sql: str) -> Calla
             if not rows:
                 raise RuntimeError("a baseline query found nothing: the world is not as built")
         cursor.close()
+        # End the read transaction: left open, it holds locks that stop the world's teardown.
+        connection.rollback()
         return rows
 
     return run
