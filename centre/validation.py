@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 
@@ -81,3 +82,17 @@ def check_version(current: int, submitted: int | None) -> None:
     """ChangedSinceOpenedError unless the form was opened on the record's current version."""
     if submitted != current:
         raise ChangedSinceOpenedError()
+
+
+# Dates before this are typing mistakes (a year typed wrong), not the centre's history.
+EARLIEST = date(2000, 1, 1)
+
+
+def check_day(problems: FieldErrors, name: str, day: date | None, latest: date) -> None:
+    """A date of something that happened: given, not after `latest`, not absurdly old."""
+    if day is None:
+        problems.add(name, "required")
+    elif day > latest:
+        problems.add(name, "date_future")
+    elif day < EARLIEST:
+        problems.add(name, "date_too_old")

@@ -22,7 +22,7 @@ from centre.auth.models import Role, User
 from centre.db import utcnow
 from centre.i18n import BRUSSELS
 from centre.people.models import Person
-from centre.validation import FieldErrors, check_version
+from centre.validation import FieldErrors, check_day, check_version
 
 from .. import actions
 from ..models import (
@@ -37,7 +37,6 @@ from ..models import (
     ReferralStatus,
 )
 
-EARLIEST = date(2000, 1, 1)
 OPEN_STATUSES = (CaseStatus.OPEN, CaseStatus.REOPENED)
 OPEN_REFERRALS = (
     ReferralStatus.PROPOSED,
@@ -52,16 +51,6 @@ ACTIVE_GOALS = (GoalStatus.PROPOSED, GoalStatus.IN_PROGRESS)
 
 def today_in_brussels(now: datetime | None = None) -> date:
     return (now or utcnow()).astimezone(BRUSSELS).date()
-
-
-def check_day(problems: FieldErrors, name: str, day: date | None, today: date) -> None:
-    """A date of something that happened: not in the future, not absurdly old."""
-    if day is None:
-        problems.add(name, "required")
-    elif day > today:
-        problems.add(name, "date_future")
-    elif day < EARLIEST:
-        problems.add(name, "date_too_old")
 
 
 def _check_workers(

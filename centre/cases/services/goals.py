@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 
 from centre.audit.services import record
 from centre.db import utcnow
-from centre.validation import FieldErrors, check_version
+from centre.validation import FieldErrors, check_day, check_version
 
 from .. import actions
 from ..models import CaseFile, Goal, GoalChange, GoalStatus, LifeDomain
-from .cases import check_day, today_in_brussels
+from .cases import today_in_brussels
 
 MAX_TITLE = 120
 # A target or review date this far ahead is surely a typo (a year typed wrong).

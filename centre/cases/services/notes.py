@@ -31,7 +31,7 @@ from centre.privacy import Privacy
 from centre.privacy.errors import DecryptionError, KeyDestroyedError
 from centre.privacy.fields import FieldCipher
 from centre.sqlite import lock_for_write
-from centre.validation import FieldErrors
+from centre.validation import EARLIEST, FieldErrors
 
 from .. import actions
 from ..models import CaseFile, CaseStatus, Note, NoteKind, PersonMerge
@@ -44,7 +44,6 @@ BODY_COLUMN = "body"
 MAX_BODY = 5000
 CORRECTION_WINDOW = timedelta(hours=24)
 # A note is about something that happened; before this, the year was mistyped.
-EARLIEST = date(2000, 1, 1)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 

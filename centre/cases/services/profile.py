@@ -18,7 +18,7 @@ from centre.audit.services import record
 from centre.db import utcnow
 from centre.pagination import Page, paginate
 from centre.people.models import Person
-from centre.validation import FieldErrors
+from centre.validation import FieldErrors, check_day
 
 from .. import actions
 from ..models import (
@@ -34,7 +34,7 @@ from ..models import (
     Testing,
     TreatmentStatus,
 )
-from .cases import check_day, today_in_brussels
+from .cases import today_in_brussels
 
 
 @dataclass(frozen=True)

@@ -26,11 +26,11 @@ from centre.audit.services import record
 from centre.db import utcnow
 from centre.people.models import Person
 from centre.sqlite import lock_for_write
-from centre.validation import FieldErrors
+from centre.validation import FieldErrors, check_day
 
 from .. import actions
 from ..models import InsuranceRecord, InsuranceStatus, ReaffiliationEvent, ReaffiliationStep
-from .cases import check_day, today_in_brussels
+from .cases import today_in_brussels
 
 DECISIONS = (ReaffiliationStep.AFFILIATED, ReaffiliationStep.REFUSED)
 # What may follow the pathway's last step (None: no pathway yet).

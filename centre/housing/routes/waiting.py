@@ -21,7 +21,7 @@ from centre.inputs import page_number, row_id
 from centre.messages import message
 from centre.pages import person_or_404
 from centre.people.models import Person
-from centre.validation import ChangedSinceOpenedError, FieldErrors, single
+from centre.validation import EARLIEST, ChangedSinceOpenedError, FieldErrors, single
 
 from .. import bp
 from ..forms.waiting import (
@@ -294,7 +294,7 @@ def _night_of(form: AdmitForm, today: date) -> date:
     """The night whose free beds the form offers: the entry date typed, if it is a possible
     one, else tonight."""
     entry_on = form.entry_on.data
-    if isinstance(entry_on, date) and stays.EARLIEST <= entry_on <= today:
+    if isinstance(entry_on, date) and EARLIEST <= entry_on <= today:
         return entry_on
     return today
 

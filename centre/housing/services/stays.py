@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from centre.audit.services import record
 from centre.db import utcnow
 from centre.people.models import Person
-from centre.validation import FieldErrors, check_version
+from centre.validation import FieldErrors, check_day, check_version
 
 from .. import actions
 from ..models import (
@@ -34,8 +34,6 @@ from ..models import (
     StayEvent,
     StayEventKind,
 )
-
-EARLIEST = date(2000, 1, 1)
 
 
 class BedTakenError(Exception):
@@ -174,15 +172,6 @@ def guests_of_night(
 # --- checks -----------------------------------------------------------------------------------
 
 
-def _check_day(problems: FieldErrors, name: str, day: date | None, latest: date) -> None:
-    if day is None:
-        problems.add(name, "required")
-    elif day > latest:
-        problems.add(name, "date_future")
-    elif day < EARLIEST:
-        problems.add(name, "date_too_old")
-
-
 def _person_is_elsewhere(session: Session, person_id: int, entry_on: date, unit: bool) -> bool:
     """Another stay of the person still runs on `entry_on` (one place to sleep at a time).
 
@@ -212,7 +201,7 @@ def _entry_problems(
     programme: Programme, entry_on: date | None, move_in_on: date | None, latest: date
 ) -> FieldErrors:
     problems = FieldErrors()
-    _check_day(problems, "entry_on", entry_on, latest)
+    check_day(problems, "entry_on", entry_on, latest)
     if move_in_on is not None and entry_on is not None:
         if move_in_on < entry_on:
             problems.add("move_in_on", "move_in_before_entry")
@@ -348,7 +337,7 @@ def record_move_in(
     now = now or utcnow()
     check_version(stay.version, version)
     problems = FieldErrors()
-    _check_day(problems, "move_in_on", move_in_on, latest)
+    check_day(problems, "move_in_on", move_in_on, latest)
     if stay.move_in_on is not None:
         problems.add("move_in_on", "already_moved_in")
     if move_in_on is not None:
@@ -380,7 +369,7 @@ def exit_stay(
     now = now or utcnow()
     check_version(stay.version, version)
     problems = FieldErrors()
-    _check_day(problems, "exit_on", exit_on, latest)
+    check_day(problems, "exit_on", exit_on, latest)
     if stay.exit_on is not None:
         problems.add("exit_on", "already_exited")
     if exit_on is not None:

@@ -24,7 +24,13 @@ from centre.cases.services.cases import today_in_brussels
 from centre.db import utcnow
 from centre.pagination import Page, paginate
 from centre.people.models import Person
-from centre.validation import ChangedSinceOpenedError, FieldErrors, check_version, single
+from centre.validation import (
+    ChangedSinceOpenedError,
+    FieldErrors,
+    check_day,
+    check_version,
+    single,
+)
 
 from .. import actions
 from ..models import (
@@ -40,7 +46,7 @@ from ..models import (
     Programme,
     Stay,
 )
-from .stays import EARLIEST, enter_stay
+from .stays import enter_stay
 
 S = ApplicationStatus
 PER_PAGE = 25
@@ -222,15 +228,6 @@ def summaries(session: Session) -> list[ListSummary]:
 # --- applying ---------------------------------------------------------------------------------
 
 
-def _check_day(problems: FieldErrors, name: str, day: date | None, today: date) -> None:
-    if day is None:
-        problems.add(name, "required")
-    elif day > today:
-        problems.add(name, "date_future")
-    elif day < EARLIEST:
-        problems.add(name, "date_too_old")
-
-
 def _has_pending(session: Session, person_id: int, programme_id: int) -> bool:
     return (
         session.scalar(
@@ -289,7 +286,7 @@ def apply(
         problems.add("programme", "programme_without_list")
     elif _has_pending(session, person.id, programme.id):
         problems.add("programme", "application_pending")
-    _check_day(problems, "applied_on", applied_on, today)
+    check_day(problems, "applied_on", applied_on, today)
     worker = session.get(User, worker_id) if worker_id is not None else None
     if worker_id is None:
         problems.add("worker", "required")
@@ -331,7 +328,7 @@ def apply(
 def _check_change_day(
     problems: FieldErrors, application: Application, on: date | None, today: date
 ) -> None:
-    _check_day(problems, "on", on, today)
+    check_day(problems, "on", on, today)
     if on is None or "on" in problems:
         return
     if on < application.applied_on:
