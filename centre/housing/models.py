@@ -233,6 +233,8 @@ class Stay(Base):
     __table_args__ = (
         Index("ix_stays_person_entry", "person_id", "entry_on"),
         Index("ix_stays_programme_entry", "programme_id", "entry_on"),
+        # Tonight's guests and this morning's departures: a few rows of years of stays.
+        Index("ix_stays_exit_on", "exit_on"),
         # The last bed: two staff allocating it at the same moment, the database lets one win.
         Index(
             "uq_stays_one_open_per_bed",

@@ -20,7 +20,7 @@ from tests.conftest import ENGINES, drop_database, fresh_database_url
 from tests.migrations.test_case_files import execute, rows
 from tests.migrations.test_migrations import run
 
-BEFORE, HOUSING = "a4c6e8f0b2d4", "fdf0912362e9"
+BEFORE, HOUSING, BY_EXIT = "a4c6e8f0b2d4", "fdf0912362e9", "b7d2e4f6a8c1"
 NEW_TABLES = {
     "ladder_steps",
     "housing_programmes",
@@ -115,6 +115,14 @@ def test_housing_up_and_down_with_data(engine: Engine) -> None:
         execute(engine, "UPDATE stays SET exit_on = '2026-11-22' WHERE id = 1")
     with pytest.raises(IntegrityError):
         execute(engine, "UPDATE housing_programmes SET partner_id = 1 WHERE id = 1")
+
+    # b7d2e4f6a8c1 indexes the stays by exit date, the rows untouched, and takes it back.
+    stays = rows(engine, "SELECT id, person_id, bed_id, entry_on, exit_on FROM stays")
+    run(engine, "upgrade", BY_EXIT)
+    assert "ix_stays_exit_on" in {i["name"] for i in inspect(engine).get_indexes("stays")}
+    assert rows(engine, "SELECT id, person_id, bed_id, entry_on, exit_on FROM stays") == stays
+    run(engine, "downgrade", HOUSING)
+    assert "ix_stays_exit_on" not in {i["name"] for i in inspect(engine).get_indexes("stays")}
 
     run(engine, "downgrade", BEFORE)
     assert earlier_rows(engine) == before

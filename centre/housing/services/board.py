@@ -90,15 +90,17 @@ def board(session: Session, night: date) -> list[ProgrammeBoard]:
     }
     guests = guests_of_night(session, ids, night)
     spent = _nights_so_far(session, [stay for stay, _code in guests.values()], night)
-    moving = session.execute(
-        select(Stay, Person.code)
-        .join(Person, Person.id == Stay.person_id)
-        .where(
-            Stay.programme_id.in_(ids),
-            (Stay.entry_on == night) | (Stay.exit_on == night),
+    # Two reads, each through its own index, where their OR would scan years of stays.
+    moving = [
+        row
+        for moved in (Stay.entry_on == night, Stay.exit_on == night)
+        for row in session.execute(
+            select(Stay, Person.code)
+            .join(Person, Person.id == Stay.person_id)
+            .where(Stay.programme_id.in_(ids), moved)
+            .order_by(Stay.id)
         )
-        .order_by(Stay.id)
-    ).all()
+    ]
     boards = []
     for programme in programmes:
         lines = []
@@ -119,28 +121,56 @@ def board(session: Session, night: date) -> list[ProgrammeBoard]:
 
 
 def _nights_so_far(session: Session, guests: list[Stay], night: date) -> dict[int, int]:
-    """For each guest's stay, tonight included, the nights its programme's maximum counts
-    (someone back tonight after leaving this morning is still on the same run)."""
-    if not guests:
-        return {}
-    history: dict[tuple[int, int], list[tuple[date, date | None]]] = defaultdict(list)
-    for person_id, programme_id, entry_on, exit_on in session.execute(
-        select(Stay.person_id, Stay.programme_id, Stay.entry_on, Stay.exit_on)
-        .where(
-            Stay.person_id.in_({s.person_id for s in guests}),
-            Stay.programme_id.in_({s.programme_id for s in guests}),
-            Stay.entry_on <= night,
-        )
-        .order_by(Stay.entry_on.desc(), Stay.id.desc())
-    ):
-        history[(person_id, programme_id)].append((entry_on, exit_on))
+    """For each guest's stay, tonight included, the nights its programme's maximum counts.
+
+    In a window (N nights in any W days): every night of the person there in the W days. Per
+    stay: the run of stays back to back (left one morning, back that evening), followed back
+    one step a read through `ix_stays_exit_on` and only until it passes the maximum: past it,
+    the board says so, and how far past matters no more.
+    """
     tomorrow = night + timedelta(days=1)
-    return {
-        s.id: nights_before(
-            history[(s.person_id, s.programme_id)], tomorrow, s.programme.window_days
-        )
+    spent = {s.id: (tomorrow - s.entry_on).days for s in guests}
+    windowed = [s for s in guests if s.programme.max_nights and s.programme.window_days]
+    if windowed:
+        start = min(tomorrow - timedelta(days=s.programme.window_days or 0) for s in windowed)
+        history: dict[tuple[int, int], list[tuple[date, date | None]]] = defaultdict(list)
+        for person_id, programme_id, entry_on, exit_on in session.execute(
+            select(Stay.person_id, Stay.programme_id, Stay.entry_on, Stay.exit_on).where(
+                Stay.person_id.in_({s.person_id for s in windowed}),
+                Stay.exit_on > start,
+                Stay.exit_on <= night,
+            )
+        ):
+            history[(person_id, programme_id)].append((entry_on, exit_on))
+        for s in windowed:
+            earlier = history[(s.person_id, s.programme_id)]
+            spent[s.id] = nights_before(
+                [(s.entry_on, None), *earlier], tomorrow, s.programme.window_days
+            )
+    # Per stay: where each run has got back to, by (person, programme).
+    reached = {
+        (s.person_id, s.programme_id): (s.id, s.entry_on)
         for s in guests
+        if s.programme.max_nights and not s.programme.window_days
     }
+    limit = {s.id: s.programme.max_nights or 0 for s in guests}
+    while reached:
+        found = session.execute(
+            select(Stay.person_id, Stay.programme_id, Stay.entry_on, Stay.exit_on).where(
+                Stay.exit_on.in_({day for _, day in reached.values()}),
+                Stay.person_id.in_({person for person, _ in reached}),
+            )
+        ).all()
+        further = {}
+        for person_id, programme_id, entry_on, exit_on in found:
+            key = (person_id, programme_id)
+            if key in reached and reached[key][1] == exit_on:
+                stay_id = reached[key][0]
+                spent[stay_id] += (exit_on - entry_on).days
+                if spent[stay_id] <= limit[stay_id]:
+                    further[key] = (stay_id, entry_on)
+        reached = further
+    return spent
 
 
 def stay_on_bed(session: Session, bed: Bed, night: date) -> Stay | None:

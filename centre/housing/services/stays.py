@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -63,6 +63,13 @@ def occupying(night: date) -> ColumnElement[bool]:
     return and_(Stay.entry_on <= night, or_(Stay.exit_on.is_(None), Stay.exit_on > night))
 
 
+def running(night: date) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """A stay not left before the morning after `night`, as two conditions read one at a time:
+    each is a few rows through an index (the open stays; `ix_stays_exit_on`), where their OR
+    would have the engines scan years of stays."""
+    return Stay.exit_on.is_(None), Stay.exit_on > night
+
+
 def blocking(night: date) -> ColumnElement[bool]:
     return and_(
         BedBlock.from_night <= night,
@@ -94,8 +101,8 @@ def free_beds(session: Session, programme: Programme, night: date) -> list[Bed]:
 
     A bed given from an earlier night and still open is occupied; so is one whose stay
     starts later (an open stay runs on)."""
-    taken = select(Stay.bed_id).where(
-        Stay.bed_id.is_not(None), or_(Stay.exit_on.is_(None), Stay.exit_on > night)
+    taken = union_all(
+        *(select(Stay.bed_id).where(Stay.bed_id.is_not(None), still) for still in running(night))
     )
     blocked = select(BedBlock.bed_id).where(blocking(night))
     return list(
@@ -161,12 +168,20 @@ def guests_of_night(
     session: Session, programme_ids: list[int], night: date
 ) -> dict[int, tuple[Stay, str]]:
     """Each occupied bed on `night`, by bed id: its stay and the person's code."""
-    rows = session.execute(
-        select(Stay, Person.code)
-        .join(Person, Person.id == Stay.person_id)
-        .where(Stay.programme_id.in_(programme_ids), Stay.bed_id.is_not(None), occupying(night))
-    ).all()
-    return {stay.bed_id: (stay, code) for stay, code in rows if stay.bed_id is not None}
+    guests: dict[int, tuple[Stay, str]] = {}
+    for still in running(night):
+        rows = session.execute(
+            select(Stay, Person.code)
+            .join(Person, Person.id == Stay.person_id)
+            .where(
+                Stay.programme_id.in_(programme_ids),
+                Stay.bed_id.is_not(None),
+                Stay.entry_on <= night,
+                still,
+            )
+        )
+        guests.update({stay.bed_id: (stay, code) for stay, code in rows if stay.bed_id})
+    return guests
 
 
 # --- checks -----------------------------------------------------------------------------------
