@@ -12,6 +12,7 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
@@ -68,6 +69,7 @@ def _render(
     status: int = 200,
 ) -> Any:
     boards = services.board(db.session(), night)
+    release_form, block_form = ReleaseForm(), BlockForm()
     works_beds = role_may(current_user.role, BED_BOARD)
     forms = {
         b.programme.id: allocate_form(b, (failed or {}).get(b.programme.id))
@@ -85,13 +87,37 @@ def _render(
         sees_measures=role_may(current_user.role, HOUSING_MEASURES),
         forms=forms,
         warning=warning,
-        release_form=ReleaseForm(),
-        block_form=BlockForm(),
-        unblock_form=UnblockForm(),
+        release_form=release_form,
+        block_form=block_form,
+        destination_options=options_html(release_form.destination.choices, "not_known"),
+        block_options=options_html(block_form.reason.choices, ""),
+        # Translated once, filled in per bed ("3 of 13").
+        n_of_max=_("%(n)d of %(max)d"),
         block_labels=BLOCK_REASON_LABELS,
         override_labels=OVERRIDE_REASON_LABELS,
         destination_labels=DESTINATION_LABELS,
     ), status
+
+
+def options_html(choices: Any, selected: str) -> Markup:
+    """A select's options and their groups, rendered once for the hundreds of beds' forms
+    that share them (WTForms rendering them per bed cost most of the page)."""
+    parts: list[Markup] = []
+    group = None
+    for choice in choices:
+        if choice.optgroup != group:
+            if group is not None:
+                parts.append(Markup("</optgroup>"))
+            if choice.optgroup is not None:
+                parts.append(Markup('<optgroup label="{}">').format(choice.optgroup))
+            group = choice.optgroup
+        mark = Markup(" selected") if str(choice.value) == selected else ""
+        parts.append(
+            Markup('<option value="{}"{}>{}</option>').format(choice.value, mark, choice.label)
+        )
+    if group is not None:
+        parts.append(Markup("</optgroup>"))
+    return Markup("").join(parts)
 
 
 @bp.route("/board")

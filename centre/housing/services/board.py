@@ -7,8 +7,10 @@ the board also shows the other centre-run programmes' beds. Managers see its cou
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -91,33 +93,33 @@ def board(session: Session, night: date) -> list[ProgrammeBoard]:
     guests = guests_of_night(session, ids, night)
     spent = _nights_so_far(session, [stay for stay, _code in guests.values()], night)
     # Two reads, each through its own index, where their OR would scan years of stays.
-    moving = [
-        row
-        for moved in (Stay.entry_on == night, Stay.exit_on == night)
-        for row in session.execute(
-            select(Stay, Person.code)
-            .join(Person, Person.id == Stay.person_id)
-            .where(Stay.programme_id.in_(ids), moved)
-            .order_by(Stay.id)
+    arrivals, departures = (
+        _by_programme(
+            session.execute(
+                select(Stay, Person.code)
+                .join(Person, Person.id == Stay.person_id)
+                .where(Stay.programme_id.in_(ids), moved)
+                .order_by(Stay.id)
+            )
         )
+        for moved in (Stay.entry_on == night, Stay.exit_on == night)
+    )
+    lines: dict[int, list[BedLine]] = defaultdict(list)
+    for bed in beds:
+        stay, code = guests.get(bed.id, (None, None))
+        nights = spent.get(stay.id, 0) if stay else 0
+        lines[bed.programme_id].append(BedLine(bed, stay, code, blocks.get(bed.id), nights))
+    return [
+        ProgrammeBoard(p, lines[p.id], arrivals.get(p.id, []), departures.get(p.id, []))
+        for p in programmes
     ]
-    boards = []
-    for programme in programmes:
-        lines = []
-        for bed in beds:
-            if bed.programme_id != programme.id:
-                continue
-            stay, code = guests.get(bed.id, (None, None))
-            nights = spent.get(stay.id, 0) if stay else 0
-            lines.append(BedLine(bed, stay, code, blocks.get(bed.id), nights))
-        arrivals = [
-            (s, c) for s, c in moving if s.programme_id == programme.id and s.entry_on == night
-        ]
-        departures = [
-            (s, c) for s, c in moving if s.programme_id == programme.id and s.exit_on == night
-        ]
-        boards.append(ProgrammeBoard(programme, lines, arrivals, departures))
-    return boards
+
+
+def _by_programme(rows: Iterable[Any]) -> dict[int, list[tuple[Stay, str]]]:
+    grouped: dict[int, list[tuple[Stay, str]]] = defaultdict(list)
+    for stay, code in rows:
+        grouped[stay.programme_id].append((stay, code))
+    return grouped
 
 
 def _nights_so_far(session: Session, guests: list[Stay], night: date) -> dict[int, int]:
