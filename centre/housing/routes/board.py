@@ -12,7 +12,6 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
@@ -27,6 +26,7 @@ from centre.auth.permissions import (
 )
 from centre.forms import show_errors
 from centre.people import services as people
+from centre.people.models import Person
 from centre.reception.settings import current_shift
 from centre.validation import ChangedSinceOpenedError, FieldErrors
 
@@ -69,7 +69,6 @@ def _render(
     status: int = 200,
 ) -> Any:
     boards = services.board(db.session(), night)
-    release_form, block_form = ReleaseForm(), BlockForm()
     works_beds = role_may(current_user.role, BED_BOARD)
     forms = {
         b.programme.id: allocate_form(b, (failed or {}).get(b.programme.id))
@@ -87,37 +86,12 @@ def _render(
         sees_measures=role_may(current_user.role, HOUSING_MEASURES),
         forms=forms,
         warning=warning,
-        release_form=release_form,
-        block_form=block_form,
-        destination_options=options_html(release_form.destination.choices, "not_known"),
-        block_options=options_html(block_form.reason.choices, ""),
         # Translated once, filled in per bed ("3 of 13").
         n_of_max=_("%(n)d of %(max)d"),
         block_labels=BLOCK_REASON_LABELS,
         override_labels=OVERRIDE_REASON_LABELS,
         destination_labels=DESTINATION_LABELS,
     ), status
-
-
-def options_html(choices: Any, selected: str) -> Markup:
-    """A select's options and their groups, rendered once for the hundreds of beds' forms
-    that share them (WTForms rendering them per bed cost most of the page)."""
-    parts: list[Markup] = []
-    group = None
-    for choice in choices:
-        if choice.optgroup != group:
-            if group is not None:
-                parts.append(Markup("</optgroup>"))
-            if choice.optgroup is not None:
-                parts.append(Markup('<optgroup label="{}">').format(choice.optgroup))
-            group = choice.optgroup
-        mark = Markup(" selected") if str(choice.value) == selected else ""
-        parts.append(
-            Markup('<option value="{}"{}>{}</option>').format(choice.value, mark, choice.label)
-        )
-    if group is not None:
-        parts.append(Markup("</optgroup>"))
-    return Markup("").join(parts)
 
 
 @bp.route("/board")
@@ -186,23 +160,23 @@ def _stay_on_board(stay_id: int) -> Stay:
     return stay
 
 
-@bp.route("/board/stays/<int:stay_id>/release", methods=["POST"])
+@bp.route("/board/stays/<int:stay_id>/release", methods=["GET", "POST"])
 @allow(BED_BOARD)
-def release(stay_id: int) -> Response:
+def release(stay_id: int) -> Any:
+    """A bed freed, on a page of its own: where the person went, then confirm."""
     stay = _stay_on_board(stay_id)
+    person = db.session().get(Person, stay.person_id)
     form = ReleaseForm()
+    if request.method == "GET":
+        form.version.data = stay.version
     if form.validate_on_submit():
-        try:
-            destination = Destination(form.destination.data)
-        except ValueError:
-            destination = Destination.NOT_KNOWN
         try:
             stays.exit_stay(
                 db.session(),
                 actor_id=current_user.id,
                 stay=stay,
                 exit_on=max(tonight(), stay.entry_on),
-                destination=destination,
+                destination=Destination(form.destination.data),
                 exit_reason=None,
                 latest=tonight(),
                 version=form.version.data,
@@ -212,10 +186,11 @@ def release(stay_id: int) -> Response:
         except FieldErrors:
             flash(_("This bed is free already."), "info")
         else:
-            flash(_("Bed released."), "success")
-    else:
-        flash(_("Choose where the person went."), "error")
-    return redirect(url_for("housing.board"))
+            flash(_("Bed %(bed)s released.", bed=stay.bed.position if stay.bed else ""), "success")
+        return redirect(url_for("housing.board"))
+    return render_template(
+        "housing/release.html", stay=stay, person=person, form=form, tonight=tonight()
+    ), (422 if request.method == "POST" else 200)
 
 
 def _bed_on_board(bed_id: int) -> Bed:
@@ -225,9 +200,10 @@ def _bed_on_board(bed_id: int) -> Bed:
     return bed
 
 
-@bp.route("/board/beds/<int:bed_id>/block", methods=["POST"])
+@bp.route("/board/beds/<int:bed_id>/block", methods=["GET", "POST"])
 @allow(BED_BOARD)
-def block_bed(bed_id: int) -> Response:
+def block_bed(bed_id: int) -> Any:
+    """A bed taken out of use, on a page of its own: why, then confirm."""
     bed = _bed_on_board(bed_id)
     form = BlockForm()
     if form.validate_on_submit():
@@ -246,9 +222,10 @@ def block_bed(bed_id: int) -> Response:
             flash(_("This bed is blocked already."), "info")
         else:
             flash(_("Bed %(bed)s blocked.", bed=bed.position), "success")
-    else:
-        flash(_("Choose why the bed is blocked."), "error")
-    return redirect(url_for("housing.board"))
+        return redirect(url_for("housing.board"))
+    return render_template("housing/block.html", bed=bed, form=form), (
+        422 if request.method == "POST" else 200
+    )
 
 
 @bp.route("/board/beds/<int:bed_id>/unblock", methods=["POST"])

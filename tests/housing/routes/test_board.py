@@ -251,3 +251,31 @@ def test_an_earlier_night_is_shown_read_only_and_a_bad_night_falls_back_to_tonig
         page = reception.get(f"/housing/board?night={bad}")
         assert page.status_code == 200
         assert f"/housing/board/programmes/{crisis.id}/allocate" in page.get_data(as_text=True)
+
+
+def test_release_and_block_each_ask_first_on_a_page_of_their_own(
+    session: Session, reception: LoggedIn, night: date
+) -> None:
+    crisis = programme(session, beds=2)
+    person = a_person(session, reception)
+    allocate(reception, crisis.id, code=person.code)
+    reread(session)
+    made = session.scalars(select(Stay)).one()
+    board = reception.get("/housing/board").get_data(as_text=True)
+    assert f'href="/housing/board/stays/{made.id}/release"' in board
+    asked = reception.get(f"/housing/board/stays/{made.id}/release").get_data(as_text=True)
+    assert person.code in asked and 'name="destination"' in asked
+    refused = reception.post(
+        f"/housing/board/stays/{made.id}/release",
+        {"version": made.version, "destination": "the moon"},
+    )
+    assert refused.status_code == 422
+    reread(session)
+    assert session.get_one(Stay, made.id).exit_on is None  # nothing changed
+    bed = crisis.beds[1]
+    assert "Block bed 2" in reception.get(f"/housing/board/beds/{bed.id}/block").get_data(
+        as_text=True
+    )
+    assert reception.post(f"/housing/board/beds/{bed.id}/block", {"reason": "x"}).status_code == 422
+    reread(session)
+    assert session.scalar(select(func.count()).select_from(BedBlock)) == 0
