@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -40,10 +40,11 @@ class BedLine:
     code: str | None  # their code (never shown to managers)
     block: BedBlock | None
     nights: int  # nights so far of the stay, tonight included
+    state: str = field(init=False)  # blocked, occupied or free: read many times a page
 
-    @property
-    def state(self) -> str:
-        return "blocked" if self.block else "occupied" if self.stay else "free"
+    def __post_init__(self) -> None:
+        state = "blocked" if self.block else "occupied" if self.stay else "free"
+        object.__setattr__(self, "state", state)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from centre.audit.services import record
 from centre.db import utcnow
@@ -173,6 +173,8 @@ def guests_of_night(
         rows = session.execute(
             select(Stay, Person.code)
             .join(Person, Person.id == Stay.person_id)
+            # The programmes are in the session already: no join to read them again per row.
+            .options(lazyload(Stay.programme))
             .where(
                 # "+ 0" keeps the engines off the index by programme (SQLite, never analysed,
                 # would walk ten years of it): the exit date finds tonight's few rows.
