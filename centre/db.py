@@ -11,13 +11,24 @@ from __future__ import annotations
 import enum
 import weakref
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Annotated, Any, ClassVar
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, Engine, Enum, MetaData, Table, create_engine, event
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Engine,
+    Enum,
+    MetaData,
+    Numeric,
+    Table,
+    create_engine,
+    event,
+)
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from centre.sqlite import checkpoint_sqlite, lock_at_first_write, sqlite_engine
 
@@ -59,6 +70,44 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class ExactDecimal(TypeDecorator[Decimal]):
+    """A Decimal with `scale` places (money, hours), exact on every engine.
+
+    PostgreSQL keeps it as NUMERIC. SQLite's NUMERIC is a float underneath, so there it is
+    an integer count of the smallest unit (cents, hundredths of an hour): sums stay exact.
+    A value with more places than `scale` is refused rather than rounded silently.
+    """
+
+    impl = Numeric
+    cache_ok = True
+
+    def __init__(self, precision: int, scale: int) -> None:
+        super().__init__()
+        self.precision = precision
+        self.scale = scale
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(BigInteger())
+        return dialect.type_descriptor(Numeric(self.precision, self.scale, asdecimal=True))
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        exact = Decimal(value)
+        units = exact.scaleb(self.scale)
+        if units != units.to_integral_value():
+            raise ValueError(f"more than {self.scale} decimal places")
+        return int(units) if dialect.name == "sqlite" else exact
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            return Decimal(int(value)).scaleb(-self.scale)
+        return Decimal(value).quantize(Decimal(1).scaleb(-self.scale))
 
 
 class Base(DeclarativeBase):

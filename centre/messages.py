@@ -235,6 +235,10 @@ MESSAGES: dict[str, Any] = {
         "Both persons have a housing stay running, and a person stays in one place at a time. "
         "Record the exit of one of the two stays first, then merge."
     ),
+    "merge_both_day_labour": _l(
+        "Both persons signed up for the same day job, or reached the same work phase. Cancel "
+        "one of the two first, then merge."
+    ),
     "merge_both_waiting": _l(
         "Both persons are on the same programme's waiting list. Withdraw one of the two "
         "applications first, then merge."

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from centre.audit.actions import Action
 from centre.audit.services import record
 from centre.db import Base, utcnow
+from centre.employment.services import day_labour_clashes
 from centre.housing.services.stays import open_stay_of
 from centre.housing.services.waiting import pending_programmes
 from centre.people import services as people
@@ -79,6 +80,11 @@ PERSON_TABLES: tuple[PersonTable, ...] = (
     # stay running, or wait on the same programme's list (one of each at a time).
     PersonTable("stays", Fate.MOVES),
     PersonTable("housing_applications", Fate.MOVES),
+    # Day labour: sign-ups, the pay ledger and the phases reached. Refused while both persons
+    # are signed up for one offer or have reached one phase (one of each per person).
+    PersonTable("work_signups", Fate.MOVES),
+    PersonTable("work_pay_lines", Fate.MOVES),
+    PersonTable("work_phase_steps", Fate.MOVES),
     # The identity is sealed under the merged person's key and bound to their id; its blind
     # indexes point at it (a search finds the merged person, then resolves to the kept one);
     # the consents are what that person agreed to for it. All three stay theirs.
@@ -136,7 +142,8 @@ def check_mergeable(session: Session, *, kept: Person, merged: Person) -> None:
 
     merge_same_code for one person twice, merge_already_merged for a code merged before
     (the kept side as well), merge_both_open when each has an open case, merge_both_housed
-    when each has a stay running, merge_both_waiting when both wait on one programme's list.
+    when each has a stay running, merge_both_waiting when both wait on one programme's list,
+    merge_both_day_labour when both signed up for one offer or reached one phase.
     """
     if merged.id == kept.id:
         raise single("code", "merge_same_code")
@@ -150,6 +157,8 @@ def check_mergeable(session: Session, *, kept: Person, merged: Person) -> None:
         raise single("code", "merge_both_housed")
     if pending_programmes(session, kept.id) & pending_programmes(session, merged.id):
         raise single("code", "merge_both_waiting")
+    if day_labour_clashes(session, kept.id, merged.id):
+        raise single("code", "merge_both_day_labour")
 
 
 def person_to_merge(session: Session, *, kept: Person, code: str) -> Person:

@@ -264,6 +264,41 @@ def activity(
     )
     session.flush()
     housing_history(session, person, worker, partner, tag)
+    day_labour_history(session, person, worker, tag)
+
+
+def day_labour_history(session: Session, person: Person, worker: User, tag: str) -> None:
+    """A day's job worked and paid, and the phase it belongs to reached."""
+    from decimal import Decimal
+
+    from centre.employment.models import Attendance, PayKind, PayLine, PhaseStep
+    from tests.employment.conftest import offer, phase, signup
+
+    job = offer(session, supervisor_id=worker.id, on=DAY, place=f"{tag} park")
+    placed = signup(session, offer=job, person_id=person.id, by_id=worker.id)
+    placed.attendance, placed.hours = Attendance.PRESENT, Decimal("4.00")
+    session.add_all(
+        [
+            PayLine(
+                person_id=person.id,
+                offer_id=job.id,
+                signup_id=placed.id,
+                kind=PayKind.PAY,
+                hours=Decimal("4.00"),
+                hourly_rate=job.hourly_rate,
+                amount=Decimal("40.00"),
+                paid_at=NOW,
+                paid_by_id=worker.id,
+            ),
+            PhaseStep(
+                person_id=person.id,
+                phase_id=phase(session, f"{tag}_phase").id,
+                reached_on=DAY,
+                by_id=worker.id,
+            ),
+        ]
+    )
+    session.flush()
 
 
 def housing_history(
@@ -746,3 +781,17 @@ def test_merges_of_lists_the_merges_into_a_person(
     assert services.merges_of(session, pair.merged) == []
     assert services.merge_of(session, pair.kept, done.id) == done
     assert services.merge_of(session, pair.merged, done.id) is None
+
+
+def test_two_sign_ups_for_one_day_job_are_refused(
+    session: Session, privacy: Privacy, worker: User
+) -> None:
+    from tests.employment.conftest import offer, signup
+
+    kept = factories.person(session, actor_id=worker.id)
+    merged = factories.person(session, actor_id=worker.id)
+    job = offer(session, supervisor_id=worker.id, on=DAY)
+    for person in (kept, merged):
+        signup(session, offer=job, person_id=person.id, by_id=worker.id)
+    session.commit()
+    assert refusal(session, kept, merged.code) == ["merge_both_day_labour"]
