@@ -51,6 +51,13 @@ class Config:
     SHIFT_STARTS = _env("CENTRE_SHIFT_STARTS") or "07:00,15:00,23:00"
     SYRINGES_PER_LITRE = int(_env("CENTRE_SYRINGES_PER_LITRE") or 80)
 
+    # Day labour: ceilings per person, warned at sign-up and passed only with a reason. The
+    # real ones follow the benefit rules of the people the centre serves: set them. The
+    # defaults are TAPAJ's four hours a day, three days a week, and a monthly sum to adjust.
+    DAY_LABOUR_MAX_HOURS_A_DAY = _env("CENTRE_DAY_LABOUR_MAX_HOURS_A_DAY") or "4"
+    DAY_LABOUR_MAX_DAYS_A_WEEK = int(_env("CENTRE_DAY_LABOUR_MAX_DAYS_A_WEEK") or 3)
+    DAY_LABOUR_MAX_EARNINGS_A_MONTH = _env("CENTRE_DAY_LABOUR_MAX_EARNINGS_A_MONTH") or "400.00"
+
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = "Europe/Brussels"
     LANGUAGES = ("fr", "nl", "en")

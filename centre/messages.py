@@ -222,6 +222,13 @@ MESSAGES: dict[str, Any] = {
     "before_application": _l("This date is before the application date."),
     "before_last_change": _l("This date is before the application's last change."),
     "bed_taken": _l("Someone gave this bed away a moment ago: choose another."),
+    # Day labour: offers and the morning sign-up
+    "ends_before_start": _l("The end must be after the start."),
+    "rate_invalid": _l("An hourly rate in euros and cents, from 0 to 100."),
+    "offer_cancelled": _l("This job was cancelled: nobody can sign up for it."),
+    "already_signed_up": _l("This person is already signed up for this job."),
+    "same_time_slot": _l("This person is signed up for another job at the same time that day."),
+    "offer_full": _l("This job is full. Choose another, or put the person in the waiting order."),
     # Duplicates: two codes found to be the same person, merged, and the merge undone
     "merge_same_code": _l("This is this person's own code. Type the code of the other record."),
     "merge_already_merged": _l(
@@ -256,6 +263,17 @@ MESSAGES: dict[str, Any] = {
         "An identity was erased since the merge, and with it the key that the moved notes "
         "and remarks need: this merge can no longer be undone."
     ),
+    # Day labour: attendance and pay
+    "hours_not_a_number": _l("Type the hours worked as a number, e.g. 3.75."),
+    "hours_positive": _l("Hours worked must be more than 0. Someone who did not work is absent."),
+    "hours_quarter": _l("Hours are counted to the quarter hour: e.g. 3, 3.25, 3.5 or 3.75."),
+    "hours_beyond_offer": _l("More hours than the job lasted (%(hours)s h)."),
+    "hours_left_early": _l(
+        "Someone who left early worked fewer hours than the job lasted. Correct the hours, "
+        "or mark the person present."
+    ),
+    "hours_when_absent": _l("Someone absent worked no hours: leave the hours empty."),
+    "correction_unchanged": _l("These are the hours already paid: there is nothing to correct."),
 }
 
 
