@@ -228,6 +228,7 @@ MESSAGES: dict[str, Any] = {
     "offer_cancelled": _l("This job was cancelled: nobody can sign up for it."),
     "already_signed_up": _l("This person is already signed up for this job."),
     "same_time_slot": _l("This person is signed up for another job at the same time that day."),
+    "phase_reached_already": _l("This person reached this phase already, on another date."),
     "offer_full": _l("This job is full. Choose another, or put the person in the waiting order."),
     # Duplicates: two codes found to be the same person, merged, and the merge undone
     "merge_same_code": _l("This is this person's own code. Type the code of the other record."),

@@ -9,12 +9,16 @@ from typing import Any
 from flask import render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from centre import db
 from centre.auth import services as accounts
 from centre.auth.permissions import SOCIAL_WORK, allow
 from centre.catalogues import services as catalogues
 from centre.directory.labels import PARTNER_KIND_LABELS
+from centre.employment.labels import ATTENDANCE_LABELS
+from centre.employment.models import TaskType, WorkPhase
+from centre.employment.services import progression
 from centre.housing.labels import (
     APPLICATION_STATUS_LABELS,
     DESTINATION_GROUP_LABELS,
@@ -61,6 +65,8 @@ SOURCE_LABELS = {
     "assessment": _l("Substance-use profile"),
     "stay": _l("Housing"),
     "application": _l("Waiting list"),
+    "phase": _l("Work phase"),
+    "day_job": _l("Day job"),
 }
 
 
@@ -86,7 +92,13 @@ def _label(labels: Mapping[Any, Any], code: str | None) -> str:
     return str(labels.get(code, code)) if code else ""
 
 
-def _line(e: Entry, person: Person, shown: services.Pathway, sites: dict[int, str]) -> Line:
+def _line(
+    e: Entry,
+    person: Person,
+    shown: services.Pathway,
+    sites: dict[int, str],
+    names: dict[tuple[str, int], str],
+) -> Line:
     what, detail, href = "", "", None
     if e.source in ("visit", "incident"):
         what = _label(INCIDENT_KIND_LABELS, e.what) if e.source == "incident" else ""
@@ -126,8 +138,8 @@ def _line(e: Entry, person: Person, shown: services.Pathway, sites: dict[int, st
         what = _label(RIGHTS_STEP_LABELS[e.source], e.what)
     elif e.source == "assessment":
         what = str(_l("Primary drug: %(drug)s", drug=_label(DRUG_LABELS, e.what)))
-    elif e.source in ("stay", "application"):
-        what, detail, href = _housing(e, person, shown)
+    elif e.source in ("stay", "application", "phase", "day_job"):
+        what, detail, href = _other_domain(e, person, shown, names)
     return Line(e, str(SOURCE_LABELS.get(e.source, e.source)), what, detail, href)
 
 
@@ -155,6 +167,37 @@ def _stay_step(e: Entry, stay: Stay) -> tuple[str, str]:
     return what, detail
 
 
+# The attendance of a day job; signed up and not yet recorded shows as "Signed up".
+DAY_LABOUR_LABELS: dict[Any, Any] = {None: _l("Signed up"), **ATTENDANCE_LABELS}
+
+
+def _other_domain(
+    e: Entry, person: Person, shown: services.Pathway, names: dict[tuple[str, int], str]
+) -> tuple[str, str, str | None]:
+    """Housing's and day labour's rows."""
+    if e.source in ("stay", "application"):
+        return _housing(e, person, shown)
+    what, detail = _day_labour(e, names)
+    return what, detail, None
+
+
+def _day_labour(e: Entry, names: dict[tuple[str, int], str]) -> tuple[str, str]:
+    """A day job: its attendance and task; a phase: its name."""
+    what = str(DAY_LABOUR_LABELS.get(e.what, e.what)) if e.source == "day_job" else ""
+    return what, names.get((e.source, e.about_id or 0), "")
+
+
+def day_labour_names(dbs: Any, shown: services.Pathway, locale: str) -> dict[tuple[str, int], str]:
+    """The phases and task types the page's day-labour rows name, in the page's language."""
+    names: dict[tuple[str, int], str] = {}
+    for source, model in (("phase", WorkPhase), ("day_job", TaskType)):
+        ids = shown.ids(source)
+        if ids:
+            for item in dbs.scalars(select(model).where(model.id.in_(ids))):
+                names[(source, item.id)] = item.label(locale)
+    return names
+
+
 @bp.route("/people/<code>/pathway")
 @allow(SOCIAL_WORK)
 def pathway(code: str) -> str:
@@ -164,6 +207,7 @@ def pathway(code: str) -> str:
     entries = shown.page.items
     locale = str(get_locale())
     site_ids = shown.ids("visit") | shown.ids("incident")
+    names = day_labour_names(dbs, shown, locale)
     sites = {
         i: item.label(locale)
         for i, item in catalogues.items_by_id(dbs, catalogues.Kind.SITES, site_ids).items()
@@ -172,7 +216,8 @@ def pathway(code: str) -> str:
         "cases/pathway.html",
         person=person,
         page=shown.page,
-        lines=[_line(e, person, shown, sites) for e in entries],
+        lines=[_line(e, person, shown, sites, names) for e in entries],
+        phases=progression.steps_of(dbs, person.id),
         usernames=accounts.usernames(dbs, {e.by_id for e in entries if e.by_id}),
         ladder=list(reversed(stays_of(dbs, person.id))),
         locale=locale,

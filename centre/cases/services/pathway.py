@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Select, case, func, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
+from centre.employment.services import progression as day_labour
 from centre.housing.models import Application, Stay
 from centre.housing.services import pathway as housing
 from centre.pagination import Page
@@ -158,13 +159,14 @@ def rights_entries(person_id: int) -> list[Select[Any]]:
 
 
 def sources(person_id: int) -> Iterable[Select[Any]]:
-    """Every domain's rows for the person; housing and day-labour add theirs here."""
+    """Every domain's rows for the person."""
     yield from reception.pathway_entries(person_id)
     yield from case_entries(person_id)
     yield from note_entries(person_id)
     yield from referral_entries(person_id)
     yield from rights_entries(person_id)
     yield from housing.pathway_entries(person_id)
+    yield from day_labour.pathway_entries(person_id)
 
 
 def pathway(
