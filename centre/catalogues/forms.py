@@ -136,17 +136,48 @@ class NewLadderStepForm(OnceMixin, KeyMixin, LadderStepForm):
     pass
 
 
-ItemForm = SiteForm | ServiceForm | SupplyForm | LadderStepForm
+class TaskTypeForm(ItemMixin, Form):
+    submit = SubmitField(_l("Save"))
+
+
+class NewTaskTypeForm(OnceMixin, KeyMixin, TaskTypeForm):
+    pass
+
+
+class WorkPhaseForm(ItemMixin, Form):
+    # As on the housing ladder, the order is the phase's height: moves up are counted by it.
+    sort_order = IntegerField(
+        _l("Height in the progression"),
+        default=0,
+        validators=[Optional(), NumberRange(min=MIN_SORT_ORDER, max=MAX_SORT_ORDER)],
+        description=_l(
+            "Earlier phases first: first day jobs lowest, a regular job highest. Leave gaps "
+            "(0, 10, 20…) to insert a phase later. Empty means 0."
+        ),
+        render_kw={"min": MIN_SORT_ORDER, "max": MAX_SORT_ORDER},
+    )
+    submit = SubmitField(_l("Save"))
+
+
+class NewWorkPhaseForm(OnceMixin, KeyMixin, WorkPhaseForm):
+    pass
+
+
+ItemForm = SiteForm | ServiceForm | SupplyForm | LadderStepForm | TaskTypeForm | WorkPhaseForm
 
 EDIT_FORMS: dict[Kind, type[ItemForm]] = {
     Kind.SITES: SiteForm,
     Kind.SERVICES: ServiceForm,
     Kind.SUPPLIES: SupplyForm,
     Kind.LADDER: LadderStepForm,
+    Kind.TASK_TYPES: TaskTypeForm,
+    Kind.WORK_PHASES: WorkPhaseForm,
 }
 NEW_FORMS: dict[Kind, type[ItemForm]] = {
     Kind.SITES: NewSiteForm,
     Kind.SERVICES: NewServiceForm,
     Kind.SUPPLIES: NewSupplyForm,
     Kind.LADDER: NewLadderStepForm,
+    Kind.TASK_TYPES: NewTaskTypeForm,
+    Kind.WORK_PHASES: NewWorkPhaseForm,
 }

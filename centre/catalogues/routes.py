@@ -152,6 +152,12 @@ def deactivated_text(kind: Kind, label: str) -> str:
             "keep it.",
             label=label,
         )
+    if kind in (Kind.TASK_TYPES, Kind.WORK_PHASES):
+        return _(
+            "“%(label)s” is deactivated: new offers and steps can no longer choose it; past "
+            "records keep it.",
+            label=label,
+        )
     return _(
         "“%(label)s” is deactivated: reception no longer sees it; past records keep it.",
         label=label,

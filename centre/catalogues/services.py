@@ -29,6 +29,7 @@ from . import actions
 from .models import Service, Site, SiteKind, Supply
 
 if TYPE_CHECKING:
+    from centre.employment.models import TaskType, WorkPhase
     from centre.housing.models import LadderStep
 
 KEY_PATTERN = re.compile(r"[a-z0-9_]{2,40}")
@@ -40,7 +41,7 @@ MIN_PER_VISIT, MAX_PER_VISIT = 1, 10_000
 LANGUAGES = ("fr", "nl", "en")
 
 
-Item: TypeAlias = "Site | Service | Supply | LadderStep"
+Item: TypeAlias = "Site | Service | Supply | LadderStep | TaskType | WorkPhase"
 
 
 class Kind(enum.StrEnum):
@@ -50,11 +51,14 @@ class Kind(enum.StrEnum):
     SERVICES = "services"
     SUPPLIES = "supplies"
     LADDER = "ladder"  # the housing ladder: its steps, sort_order is a step's height
+    TASK_TYPES = "task-types"  # kinds of day job
+    WORK_PHASES = "work-phases"  # the progression to work: sort_order is a phase's height
 
 
 @cache
 def models() -> dict[Kind, type[Item]]:
     """The model of each catalogue, in the order pages list them."""
+    from centre.employment.models import TaskType, WorkPhase  # as the ladder, below
     from centre.housing.models import LadderStep  # see the module docstring
 
     return {
@@ -62,6 +66,8 @@ def models() -> dict[Kind, type[Item]]:
         Kind.SERVICES: Service,
         Kind.SUPPLIES: Supply,
         Kind.LADDER: LadderStep,
+        Kind.TASK_TYPES: TaskType,
+        Kind.WORK_PHASES: WorkPhase,
     }
 
 
@@ -71,6 +77,8 @@ OBJECT_TYPES = {
     Kind.SERVICES: "service",
     Kind.SUPPLIES: "supply",
     Kind.LADDER: "ladder_step",
+    Kind.TASK_TYPES: "task_type",
+    Kind.WORK_PHASES: "work_phase",
 }
 
 

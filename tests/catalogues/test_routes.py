@@ -362,3 +362,25 @@ def test_a_step_in_use_is_not_deactivated(manager: LoggedIn, session: Session) -
     reread(session)
     assert session.get_one(LadderStep, step.id).active is True
     assert actions(session, "ladder_step", step.id) == ["catalogue.created"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "model", "height"),
+    [("task-types", "TaskType", None), ("work-phases", "WorkPhase", "Height in the progression")],
+)
+def test_day_labour_lists_are_catalogues_too(
+    manager: LoggedIn, session: Session, kind: str, model: str, height: str | None
+) -> None:
+    from centre.employment import models as employment
+
+    overview = manager.get("/catalogues", headers=EN).get_data(as_text=True)
+    assert f'href="/catalogues/{kind}"' in overview
+    page = manager.get(f"/catalogues/{kind}/new", headers=EN).get_data(as_text=True)
+    assert height is None or height in page
+    data = {"key": "t_mural", "label_fr": "Fresque", "label_nl": "Muurschildering",
+            "label_en": "Mural", "sort_order": "25"}  # fmt: skip
+    assert manager.post(f"/catalogues/{kind}/new", data, headers=EN).status_code == 302
+    reread(session)
+    item_model = getattr(employment, model)
+    item = session.scalars(select(item_model).where(item_model.key == "t_mural")).one()
+    assert item.active and item.sort_order == 25
