@@ -16,14 +16,16 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from centre.audit.services import record
 from centre.db import utcnow
 from centre.people.models import Person
-from centre.validation import FieldErrors, check_version, single
+from centre.sqlite import lock_for_write
+from centre.validation import ChangedSinceOpenedError, FieldErrors, check_version, single
 
 from .. import actions
-from ..models import Attendance, Offer, PayKind, PayLine, SignUp
+from ..models import Attendance, Offer, OfferStatus, PayKind, PayLine, SignUp
 
 CENT = Decimal("0.01")
 # Hours are recorded to the quarter hour (the issue's rule): a supervisor's watch, not a clock.
@@ -38,6 +40,10 @@ class AlreadyPaidError(Exception):
 
 class SignUpCancelledError(Exception):
     """The sign-up was cancelled: there is no attendance or pay to record on it."""
+
+
+class OfferCancelledError(Exception):
+    """The job itself was cancelled: nobody worked it, nobody is paid for it."""
 
 
 class AttendanceNotRecordedError(Exception):
@@ -116,13 +122,12 @@ def record_attendance(
     hours worked (to the quarter hour, within the offer's time).
 
     ChangedSinceOpenedError if the sign-up changed since the form was opened;
-    SignUpCancelledError for a cancelled sign-up; AlreadyPaidError once paid (a correction
+    SignUpCancelledError / OfferCancelledError; AlreadyPaidError once paid (a correction
     then); FieldErrors for every mistake of the input at once. It may be recorded again
     until paid."""
     now = now or utcnow()
     check_version(signup.version, version)
-    if signup.cancelled_at is not None:
-        raise SignUpCancelledError()
+    _check_open(signup)
     if _pay_line_of(session, signup.id) is not None:
         raise AlreadyPaidError()
     problems = FieldErrors()
@@ -138,15 +143,28 @@ def record_attendance(
         if attendance is Attendance.LEFT_EARLY and not problems and hours == length:
             problems.add("hours", "hours_left_early")
     problems.raise_if_any()
-    signup.attendance = attendance
-    signup.hours = ZERO if attendance is Attendance.ABSENT or hours is None else hours
-    signup.hours = signup.hours.quantize(CENT)
-    signup.recorded_at = now
-    signup.recorded_by_id = actor_id
-    session.flush()
+    try:
+        # A savepoint: a record saved on another terminal since the version was read makes
+        # the UPDATE match no row; that is told, and the rest of the transaction kept.
+        with session.begin_nested():
+            worked = ZERO if attendance is Attendance.ABSENT or hours is None else hours
+            signup.attendance = attendance
+            signup.hours = worked.quantize(CENT)
+            signup.recorded_at = now
+            signup.recorded_by_id = actor_id
+            session.flush()
+    except StaleDataError:
+        raise ChangedSinceOpenedError() from None
     record(
         session, actions.ATTENDANCE_RECORDED, by=actor_id, on=signup.id, person_id=signup.person_id
     )
+
+
+def _check_open(signup: SignUp) -> None:
+    if signup.cancelled_at is not None:
+        raise SignUpCancelledError()
+    if signup.offer.status is OfferStatus.CANCELLED:
+        raise OfferCancelledError()
 
 
 def _add_line(session: Session, line: PayLine) -> None:
@@ -167,11 +185,11 @@ def _add_line(session: Session, line: PayLine) -> None:
 def pay(session: Session, *, actor_id: int, signup: SignUp, now: datetime | None = None) -> PayLine:
     """Pay the recorded hours at the offer's rate, in cash, now: a 'pay' line.
 
-    SignUpCancelledError, AttendanceNotRecordedError, NothingToPayError (absent) or
-    AlreadyPaidError (checked first, and by the database for two terminals at once)."""
+    SignUpCancelledError, OfferCancelledError, AttendanceNotRecordedError, NothingToPayError
+    (absent) or AlreadyPaidError (checked first, and by the database for two terminals at
+    once)."""
     now = now or utcnow()
-    if signup.cancelled_at is not None:
-        raise SignUpCancelledError()
+    _check_open(signup)
     if signup.attendance is None or signup.hours is None:
         raise AttendanceNotRecordedError()
     if signup.attendance is Attendance.ABSENT:
@@ -213,6 +231,10 @@ def correct(
     if line.kind is not PayKind.PAY:
         # Corrections correct the pay line, whichever line the user started from.
         raise ValueError("a correction points at a pay line")
+    # What was paid is read under a lock (SQLite's write lock, PostgreSQL's row lock on the
+    # pay line): two corrections at once would each take the difference from the same sum.
+    lock_for_write(session)
+    session.execute(select(PayLine.id).where(PayLine.id == line.id).with_for_update())
     offer = session.get_one(Offer, line.offer_id)
     problems = FieldErrors()
     # Zero hours is a real correction: the person was paid but did not work after all.

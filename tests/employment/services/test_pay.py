@@ -10,12 +10,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from centre.audit.models import AuditEvent
 from centre.auth.models import Role, User
-from centre.employment.models import Attendance, Offer, PayKind, PayLine, SignUp
+from centre.employment.models import Attendance, Offer, OfferStatus, PayKind, PayLine, SignUp
 from centre.employment.services import pay as services
 from centre.people.models import Person
 from centre.validation import ChangedSinceOpenedError, FieldErrors
@@ -220,6 +220,39 @@ def test_attendance_of_a_cancelled_signup_is_refused(
         attend(session, supervisor, made)
     with pytest.raises(services.SignUpCancelledError):
         services.pay(session, actor_id=supervisor.id, signup=made)
+
+
+def test_attendance_and_pay_on_a_cancelled_offer_are_refused(
+    session: Session, supervisor: User, person: Person
+) -> None:
+    made = signed_up(session, supervisor, person)
+    attend(session, supervisor, made, Attendance.PRESENT, "4")
+    made.offer.status = OfferStatus.CANCELLED
+    session.flush()
+    with pytest.raises(services.OfferCancelledError):
+        attend(session, supervisor, made, Attendance.PRESENT, "3")
+    with pytest.raises(services.OfferCancelledError):
+        services.pay(session, actor_id=supervisor.id, signup=made)
+    assert session.scalar(select(func.count()).select_from(PayLine)) == 0
+
+
+def test_attendance_saved_meanwhile_on_another_terminal_is_refused_not_overwritten(
+    session: Session, supervisor: User, person: Person
+) -> None:
+    made = signed_up(session, supervisor, person)
+    # The other terminal's save, after this one read the sign-up (its version is now behind).
+    session.execute(
+        update(SignUp)
+        .where(SignUp.id == made.id)
+        .values(attendance=Attendance.ABSENT, hours=Decimal(0), version=made.version + 1)
+        # Behind this session's back: the loaded sign-up keeps the version it read.
+        .execution_options(synchronize_session=False)
+    )
+    with pytest.raises(ChangedSinceOpenedError):
+        attend(session, supervisor, made, Attendance.PRESENT, "4")
+    # Only the savepoint was rolled back: the session goes on, with the other save.
+    session.refresh(made)
+    assert (made.attendance, made.hours) == (Attendance.ABSENT, Decimal("0.00"))
 
 
 def test_attendance_once_paid_is_refused_a_correction_then(
