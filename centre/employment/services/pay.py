@@ -82,10 +82,11 @@ def _check_hours(
         problems.add("hours", "hours_not_a_number")
     elif hours < 0 or (hours == 0 and not zero_allowed):
         problems.add("hours", "hours_positive")
+    elif hours > length:
+        # Before the quarter check: an absurd figure (1E+1000) is too large for `%`.
+        problems.add("hours", "hours_beyond_offer", hours=_shown(length))
     elif hours % QUARTER != 0:
         problems.add("hours", "hours_quarter")
-    elif hours > length:
-        problems.add("hours", "hours_beyond_offer", hours=_shown(length))
 
 
 def _shown(hours: Decimal) -> str:

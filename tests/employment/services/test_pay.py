@@ -154,6 +154,8 @@ def test_the_whole_offer_may_be_worked_and_absence_records_no_hours(
         # The offer runs 8:00-12:00: four hours, not a minute more.
         (Attendance.PRESENT, "4.25", "hours", "hours_beyond_offer"),
         (Attendance.PRESENT, "1000000", "hours", "hours_beyond_offer"),
+        (Attendance.PRESENT, "1E+1000", "hours", "hours_beyond_offer"),
+        (Attendance.PRESENT, "4.3", "hours", "hours_beyond_offer"),
         (Attendance.PRESENT, "NaN", "hours", "hours_not_a_number"),
         (Attendance.PRESENT, "Infinity", "hours", "hours_not_a_number"),
         (Attendance.LEFT_EARLY, "4", "hours", "hours_left_early"),
