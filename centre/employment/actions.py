@@ -9,7 +9,7 @@ from centre.audit.actions import declare
 ATTENDANCE_RECORDED = declare(
     "work_attendance.recorded", _l("Day-labour attendance recorded"), object_type="signup"
 )
-PAID = declare("work_pay.paid", _l("Day-labour pay paid"), object_type="pay_line")
+PAID = declare("work_pay.paid", _l("Day-labour pay handed out"), object_type="pay_line")
 PAY_CORRECTED = declare(
     "work_pay.corrected", _l("Day-labour pay corrected"), object_type="pay_line"
 )
