@@ -7,15 +7,10 @@ new tables take rows; going down removes them with what has no place in the olde
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from centre import db
-from tests.conftest import ENGINES, drop_database, fresh_database_url
 from tests.migrations.test_migrations import run
 
 BEFORE, CASES, HEAD = "c5d7e9f1b345", "eefdc66d6575", "a4c6e8f0b2d4"
@@ -36,15 +31,6 @@ NEW_TABLES = {
     "partner_communes",
     "partner_languages",
 }
-
-
-@pytest.fixture(params=ENGINES)
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    url = fresh_database_url(str(request.param), tmp_path, "case_files")
-    engine = db.make_engine(url)
-    yield engine
-    engine.dispose()
-    drop_database(url)
 
 
 def execute(engine: Engine, *statements: str) -> None:

@@ -7,16 +7,12 @@ database refuses a second pay line for one sign-up; going down removes them, up 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from centre import db
-from tests.conftest import ENGINES, drop_database, fresh_database_url
 from tests.migrations.test_case_files import execute, rows
 from tests.migrations.test_migrations import run
 
@@ -29,15 +25,6 @@ NEW_TABLES = {
     "work_pay_lines",
     "work_phase_steps",
 }
-
-
-@pytest.fixture(params=ENGINES)
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    url = fresh_database_url(str(request.param), tmp_path, "day_labour")
-    engine = db.make_engine(url)
-    yield engine
-    engine.dispose()
-    drop_database(url)
 
 
 def earlier_rows(engine: Engine) -> dict[str, list[tuple[object, ...]]]:

@@ -8,15 +8,10 @@ removes them, and going up again works.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import IntegrityError
 
-from centre import db
-from tests.conftest import ENGINES, drop_database, fresh_database_url
 from tests.migrations.test_case_files import execute, rows
 from tests.migrations.test_migrations import run
 
@@ -31,15 +26,6 @@ NEW_TABLES = {
     "housing_applications",
     "housing_application_events",
 }
-
-
-@pytest.fixture(params=ENGINES)
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    url = fresh_database_url(str(request.param), tmp_path, "housing")
-    engine = db.make_engine(url)
-    yield engine
-    engine.dispose()
-    drop_database(url)
 
 
 def earlier_rows(engine: Engine) -> dict[str, list[tuple[object, ...]]]:

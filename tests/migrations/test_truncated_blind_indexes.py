@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
-import pytest
 from sqlalchemy import Engine, text
 
-from centre import db
 from centre.privacy.blind_index import name_birthdate_index, niss_index
-from tests.conftest import ENGINES, drop_database, fresh_database_url
 from tests.migrations.test_migrations import run
 
 BEFORE, REVISION = "3f1a9c2b7d10", "8b2e4d6f1a23"
@@ -37,15 +32,6 @@ ROWS = [
     ),
     (2, "niss", whole_hmac("niss", "90031400234"), niss_index(KEY, "90031400234")),
 ]
-
-
-@pytest.fixture(params=ENGINES)
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    url = fresh_database_url(str(request.param), tmp_path, "truncation")
-    engine = db.make_engine(url)
-    yield engine
-    engine.dispose()
-    drop_database(url)
 
 
 def stored(engine: Engine) -> list[tuple[int, str, str]]:
