@@ -33,6 +33,10 @@ BED_BOARD = FRONT_LINE
 BED_BOARD_COUNTS = frozenset({Role.RECEPTION, Role.SOCIAL_WORKER, Role.MANAGER})
 HOUSING_MEASURES = frozenset({Role.SOCIAL_WORKER, Role.MANAGER})  # aggregates, never codes
 PROGRAMMES = CATALOGUES  # programmes and the ladder: maintained, nothing person-level
+# Day labour: reception sees today's offers and signs people up; the crews' staff (social
+# workers) also create offers, record attendance and pay.
+DAY_LABOUR_SIGN_UP = FRONT_LINE
+DAY_LABOUR_CREW = SOCIAL_WORK
 
 Policy = frozenset[Role] | str
 

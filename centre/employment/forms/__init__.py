@@ -1,0 +1,1 @@
+"""Day-labour forms, one module per subject."""
