@@ -164,6 +164,11 @@ def objects_behind_urls(session: Session, *, owner: User, other: User) -> dict[s
         created_by_id=owner.id,
     )
     session.add(stay)
+    # A day job today with the person signed up (the offer's page, the sign-up).
+    from tests.employment.conftest import offer, signup
+
+    job = offer(session, supervisor_id=owner.id, on=now.date())
+    signup(session, offer=job, person_id=person.id, by_id=owner.id)
     session.commit()
     return {
         "note_id": note.id,
@@ -183,4 +188,5 @@ def objects_behind_urls(session: Session, *, owner: User, other: User) -> dict[s
         "application_id": application.id,
         "stay_id": stay.id,
         "bed_id": programme.beds[1].id,
+        "offer_id": job.id,
     }
