@@ -16,6 +16,7 @@ from centre.auth.permissions import policy_of, role_may
 MENU: tuple[tuple[str, Any, Any], ...] = (
     ("reception.visits", _l("Reception"), _l("Log visits, material and incidents of this shift.")),
     ("housing.board", _l("Beds"), _l("Tonight's beds: allocate, release, block.")),
+    ("employment.today", _l("Day jobs"), _l("Today's day jobs: sign people up by code.")),
     ("people.index", _l("People"), _l("Find a person by code or identity; create a person.")),
     ("directory.search", _l("Directory"), _l("Partner services: search, print, export.")),
     ("cases.caseload", _l("My caseload"), _l("Your open cases: follow-ups due, reviews, contact.")),
@@ -29,11 +30,13 @@ MENU: tuple[tuple[str, Any, Any], ...] = (
 # 1024 px in French (measured: the administrator's menu was full already, a social worker's
 # six entries overflow): administrators reach the programmes from the catalogues page, the bed
 # board is the front line's tool (managers see occupancy under Housing), and the housing
-# measures are a manager's page first (social workers keep the bed board).
+# measures are a manager's page first (social workers keep the bed board). The home page's
+# tiles have room: they show every entry the role may open.
 NOT_IN_MENU_OF: dict[str, frozenset[Role]] = {
     "housing.programmes": frozenset({Role.ADMIN}),
     "housing.board": frozenset({Role.MANAGER}),
     "housing.measures": frozenset({Role.SOCIAL_WORKER}),
+    "employment.today": frozenset({Role.SOCIAL_WORKER}),
 }
 
 
@@ -45,13 +48,13 @@ class MenuItem:
     url: str
 
 
-def navigation_for(user: Any) -> list[MenuItem]:
+def navigation_for(user: Any, *, in_header: bool = True) -> list[MenuItem]:
     items = []
     for endpoint, label, description in MENU:
         view = current_app.view_functions.get(endpoint)
         if view is None or not role_may(user.role, policy_of(view)):
             continue
-        if user.role in NOT_IN_MENU_OF.get(endpoint, frozenset()):
+        if in_header and user.role in NOT_IN_MENU_OF.get(endpoint, frozenset()):
             continue
         try:
             url = url_for(endpoint)

@@ -29,7 +29,9 @@ def index() -> Any:
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
     return render_template(
-        "main/index.html", tiles=navigation_for(current_user), **follow_ups_of(current_user)
+        "main/index.html",
+        tiles=navigation_for(current_user, in_header=False),
+        **follow_ups_of(current_user),
     )
 
 
