@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from flask import Flask
@@ -168,7 +169,13 @@ def objects_behind_urls(session: Session, *, owner: User, other: User) -> dict[s
     from tests.employment.conftest import offer, signup
 
     job = offer(session, supervisor_id=owner.id, on=now.date())
-    signup(session, offer=job, person_id=person.id, by_id=owner.id)
+    placed = signup(session, offer=job, person_id=person.id, by_id=owner.id)
+    # ... who came for 4 hours and was paid (the correction page).
+    from centre.employment.models import Attendance
+    from centre.employment.services import pay
+
+    placed.attendance, placed.hours = Attendance.PRESENT, Decimal("4.00")
+    paid = pay.pay(session, actor_id=owner.id, signup=placed, now=now)
     session.commit()
     return {
         "note_id": note.id,
@@ -189,4 +196,5 @@ def objects_behind_urls(session: Session, *, owner: User, other: User) -> dict[s
         "stay_id": stay.id,
         "bed_id": programme.beds[1].id,
         "offer_id": job.id,
+        "line_id": paid.id,
     }
