@@ -15,7 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from centre import db, once
 from centre.auth import services as accounts
 from centre.auth.models import Role
-from centre.auth.permissions import DAY_LABOUR_CREW, DAY_LABOUR_SIGN_UP, allow
+from centre.auth.permissions import DAY_LABOUR_CREW, DAY_LABOUR_SIGN_UP, allow, role_may
 from centre.cases.services.cases import today_in_brussels
 from centre.directory.models import Partner
 from centre.forms import flash_unplaced, show_errors
@@ -135,6 +135,7 @@ def offer(offer_id: int) -> str:
         hours=services.hours_of(shown),
         supervisor=accounts.usernames(dbs, {shown.supervisor_id}).get(shown.supervisor_id, ""),
         locale=language(),
+        crew=role_may(current_user.role, DAY_LABOUR_CREW),
     )
 
 
