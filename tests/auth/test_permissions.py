@@ -122,6 +122,7 @@ EXPECTED: dict[str, set[Role] | str] = {
     "employment.offer": FRONT_LINE,
     "employment.offers": SOCIAL_WORK,
     "employment.new_offer": SOCIAL_WORK,
+    "employment.phases": SOCIAL_WORK,
     "employment.attendance": SOCIAL_WORK,
     "employment.pay_offer": SOCIAL_WORK,
     "employment.payout_sheet": SOCIAL_WORK,
