@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -29,6 +28,7 @@ from centre.housing.labels import (
 )
 from centre.housing.models import DESTINATION_GROUPS, Destination, Stay, StayEventKind
 from centre.housing.services.stays import stays_of
+from centre.i18n import language
 from centre.inputs import page_number
 from centre.pages import person_or_404
 from centre.people.models import Person
@@ -157,7 +157,7 @@ def _housing(e: Entry, person: Person, shown: services.Pathway) -> tuple[str, st
 def _stay_step(e: Entry, stay: Stay) -> tuple[str, str]:
     """A stay's step as the ladder sees it: which rung, and for an exit, where to."""
     what = _label(STAY_EVENT_LABELS, e.what)
-    rung = stay.programme.ladder_step.label(str(get_locale()))
+    rung = stay.programme.ladder_step.label(language())
     detail = str(_l("%(programme)s · step: %(step)s", programme=stay.programme.name, step=rung))
     if e.what == StayEventKind.EXITED and e.detail in DESTINATION_LABELS:
         group = DESTINATION_GROUP_LABELS[DESTINATION_GROUPS[Destination(e.detail)]]
@@ -205,7 +205,7 @@ def pathway(code: str) -> str:
     dbs = db.session()
     shown = services.pathway(dbs, person.id, page=request.args.get("page", 1, type=page_number))
     entries = shown.page.items
-    locale = str(get_locale())
+    locale = language()
     site_ids = shown.ids("visit") | shown.ids("incident")
     names = day_labour_names(dbs, shown, locale)
     sites = {
