@@ -21,6 +21,7 @@ MENU: tuple[tuple[str, Any, Any], ...] = (
     ("directory.search", _l("Directory"), _l("Partner services: search, print, export.")),
     ("cases.caseload", _l("My caseload"), _l("Your open cases: follow-ups due, reviews, contact.")),
     ("housing.measures", _l("Housing"), _l("Occupancy, stays, exits, retention.")),
+    ("employment.measures", _l("Day labour"), _l("Offers, attendance, hours and pay, phases.")),
     ("catalogues.index", _l("Catalogues"), _l("Sites, services and harm-reduction material.")),
     ("housing.programmes", _l("Programmes"), _l("Housing programmes and the ladder.")),
     ("auth.users", _l("Users"), _l("Create, disable and reset staff accounts.")),
@@ -37,6 +38,7 @@ NOT_IN_MENU_OF: dict[str, frozenset[Role]] = {
     "housing.board": frozenset({Role.MANAGER}),
     "housing.measures": frozenset({Role.SOCIAL_WORKER}),
     "employment.today": frozenset({Role.SOCIAL_WORKER}),
+    "employment.measures": frozenset({Role.SOCIAL_WORKER, Role.MANAGER}),
 }
 
 

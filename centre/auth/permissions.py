@@ -37,6 +37,7 @@ PROGRAMMES = CATALOGUES  # programmes and the ladder: maintained, nothing person
 # workers) also create offers, record attendance and pay.
 DAY_LABOUR_SIGN_UP = FRONT_LINE
 DAY_LABOUR_CREW = SOCIAL_WORK
+DAY_LABOUR_MEASURES = frozenset({Role.SOCIAL_WORKER, Role.MANAGER})  # aggregates only
 
 Policy = frozenset[Role] | str
 

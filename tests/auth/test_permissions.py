@@ -123,6 +123,7 @@ EXPECTED: dict[str, set[Role] | str] = {
     "employment.offers": SOCIAL_WORK,
     "employment.new_offer": SOCIAL_WORK,
     "employment.phases": SOCIAL_WORK,
+    "employment.measures": {Role.SOCIAL_WORKER, Role.MANAGER},
     "employment.attendance": SOCIAL_WORK,
     "employment.pay_offer": SOCIAL_WORK,
     "employment.payout_sheet": SOCIAL_WORK,
