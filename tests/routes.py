@@ -197,4 +197,5 @@ def objects_behind_urls(session: Session, *, owner: User, other: User) -> dict[s
         "bed_id": programme.beds[1].id,
         "offer_id": job.id,
         "line_id": paid.id,
+        "signup_id": placed.id,
     }

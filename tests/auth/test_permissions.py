@@ -120,6 +120,7 @@ EXPECTED: dict[str, set[Role] | str] = {
     "employment.today": FRONT_LINE,
     "employment.sign_up": FRONT_LINE,
     "employment.offer": FRONT_LINE,
+    "employment.cancel_sign_up": FRONT_LINE,
     "employment.offers": SOCIAL_WORK,
     "employment.new_offer": SOCIAL_WORK,
     "employment.phases": SOCIAL_WORK,

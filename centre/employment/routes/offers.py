@@ -18,7 +18,7 @@ from centre.auth.models import Role
 from centre.auth.permissions import DAY_LABOUR_CREW, DAY_LABOUR_SIGN_UP, allow, role_may
 from centre.cases.services.cases import today_in_brussels
 from centre.directory.models import Partner
-from centre.forms import flash_unplaced, show_errors
+from centre.forms import ConfirmForm, flash_unplaced, show_errors
 from centre.i18n import language
 from centre.inputs import page_number
 from centre.pagination import paginate
@@ -28,7 +28,7 @@ from centre.validation import FieldErrors
 from .. import bp
 from ..forms.offers import OfferForm, SignUpForm
 from ..labels import CEILING_LABELS
-from ..models import CeilingOverride, Offer, OfferStatus, TaskType, WorkPhase
+from ..models import CeilingOverride, Offer, OfferStatus, SignUp, TaskType, WorkPhase
 from ..services import signup as services
 
 OFFERS_PAGE = 25
@@ -136,6 +136,7 @@ def offer(offer_id: int) -> str:
         supervisor=accounts.usernames(dbs, {shown.supervisor_id}).get(shown.supervisor_id, ""),
         locale=language(),
         crew=role_may(current_user.role, DAY_LABOUR_CREW),
+        confirm=ConfirmForm(),
     )
 
 
@@ -214,3 +215,19 @@ def new_offer() -> Response | Any:
     return render_template("employment/offer_new.html", form=form), (
         422 if request.method == "POST" else 200
     )
+
+
+@bp.route("/signups/<int:signup_id>/cancel", methods=["POST"])
+@allow(DAY_LABOUR_SIGN_UP)
+def cancel_sign_up(signup_id: int) -> Response:
+    placed = db.session().get(SignUp, signup_id)
+    if placed is None:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.cancel(db.session(), signup=placed)
+        except services.NotCancellableError:
+            flash(_("The attendance is recorded: this sign-up stays."), "error")
+        else:
+            flash(_("Sign-up cancelled: the place goes to the first one waiting."), "success")
+    return redirect(url_for("employment.offer", offer_id=placed.offer_id))

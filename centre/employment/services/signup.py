@@ -316,3 +316,17 @@ def sign_up(
     person.last_activity_at = now
     placed = placed_on(session, offer)
     return next(p for p in placed if p.signup.id == made.id)
+
+
+class NotCancellableError(Exception):
+    """A sign-up whose attendance is recorded (or paid) stays: the day happened."""
+
+
+def cancel(session: Session, *, signup: SignUp, now: datetime | None = None) -> None:
+    """The person no longer comes: their place goes to the first one waiting."""
+    if signup.cancelled_at is not None:
+        return
+    if signup.attendance is not None:
+        raise NotCancellableError()
+    signup.cancelled_at = now or utcnow()
+    session.flush()

@@ -139,3 +139,21 @@ def test_reception_signs_up_but_does_not_create_offers(desk: LoggedIn) -> None:
     assert desk.get("/employment/").status_code == 200
     assert desk.get("/employment/offers/new").status_code == 403
     assert desk.get("/employment/offers/99999999").status_code == 404
+
+
+def test_a_cancelled_sign_up_frees_the_place_for_the_first_waiting(
+    session: Session, desk: LoggedIn, make_user: Callable[..., Any]
+) -> None:
+    crew = make_user(Role.SOCIAL_WORKER)
+    job = offer(session, supervisor_id=crew.id, on=today_in_brussels(), places=1)
+    first, second = people(session, desk, 2)
+    sign(desk, job.id, code=first.code)
+    sign(desk, job.id, code=second.code, wait_if_full="y")
+    reread(session)
+    mine = session.scalars(select(SignUp).where(SignUp.person_id == first.id)).one()
+    page = desk.get(f"/employment/offers/{job.id}").get_data(as_text=True)
+    assert f'action="/employment/signups/{mine.id}/cancel"' in page and "data-confirm" in page
+    assert desk.post(f"/employment/signups/{mine.id}/cancel", {}).status_code == 302
+    after = desk.get(f"/employment/offers/{job.id}").get_data(as_text=True)
+    assert first.code not in after and "Working" in after
+    assert desk.post("/employment/signups/99999999/cancel", {}).status_code == 404
