@@ -300,18 +300,19 @@ def sign_up(
         if passed:
             raise CeilingPassedError(passed)
     now = now or utcnow()
-    made = SignUp(
-        offer_id=offer.id,
-        person_id=person.id,
-        override_reason=override,
-        created_at=now,
-        created_by_id=actor_id,
-    )
+    # Signed up before and cancelled: the same row comes back, at the end of the order.
+    made = session.scalar(
+        select(SignUp).where(SignUp.offer_id == offer.id, SignUp.person_id == person.id)
+    ) or SignUp(offer_id=offer.id, person_id=person.id)
+    made.cancelled_at = None
+    made.override_reason = override
+    made.created_at = now
+    made.created_by_id = actor_id
     session.add(made)
     try:
         session.flush()
     except IntegrityError:
-        # Signed up once before and cancelled: the unique pair is reused, not doubled.
+        # Another terminal signed the same person up for it a moment ago.
         raise single("code", "already_signed_up") from None
     person.last_activity_at = now
     placed = placed_on(session, offer)

@@ -186,3 +186,16 @@ def test_an_offer_is_checked_whole(session: Session, crew: User) -> None:
         today=MONDAY,
     )
     assert (made.place, services.hours_of(made)) == ("Parc Josaphat", Decimal("3.75"))
+
+
+def test_someone_cancelled_can_sign_up_again_at_the_end_of_the_order(
+    session: Session, crew: User
+) -> None:
+    job = offer(session, supervisor_id=crew.id, on=MONDAY, places=2)
+    first, second = people(session, crew, 2)
+    mine = sign(session, crew, first, job)
+    sign(session, crew, second, job)
+    services.cancel(session, signup=mine.signup)  # type: ignore[attr-defined]
+    again = sign(session, crew, first, job, now=datetime(2026, 11, 30, 9, tzinfo=UTC))
+    assert again.signup.id == mine.signup.id  # type: ignore[attr-defined]
+    assert [p.code for p in services.placed_on(session, job)] == [second.code, first.code]
