@@ -123,6 +123,7 @@ EXPECTED: dict[str, set[Role] | str] = {
     "employment.cancel_sign_up": FRONT_LINE,
     "employment.offers": SOCIAL_WORK,
     "employment.new_offer": SOCIAL_WORK,
+    "employment.cancel_offer": SOCIAL_WORK,
     "employment.phases": SOCIAL_WORK,
     "employment.measures": {Role.SOCIAL_WORKER, Role.MANAGER},
     "employment.attendance": SOCIAL_WORK,

@@ -231,3 +231,17 @@ def cancel_sign_up(signup_id: int) -> Response:
         else:
             flash(_("Sign-up cancelled: the place goes to the first one waiting."), "success")
     return redirect(url_for("employment.offer", offer_id=placed.offer_id))
+
+
+@bp.route("/offers/<int:offer_id>/cancel", methods=["POST"])
+@allow(DAY_LABOUR_CREW)
+def cancel_offer(offer_id: int) -> Response:
+    shown = offer_or_404(offer_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.cancel_offer(db.session(), offer=shown)
+        except services.OfferPaidError:
+            flash(_("Someone was paid for this job: it cannot be cancelled."), "error")
+        else:
+            flash(_("Job cancelled: nobody can sign up or be paid for it."), "success")
+    return redirect(url_for("employment.offer", offer_id=shown.id))

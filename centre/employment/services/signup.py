@@ -331,3 +331,16 @@ def cancel(session: Session, *, signup: SignUp, now: datetime | None = None) -> 
         raise NotCancellableError()
     signup.cancelled_at = now or utcnow()
     session.flush()
+
+
+class OfferPaidError(Exception):
+    """Someone was paid for this job: it happened, it is not cancelled."""
+
+
+def cancel_offer(session: Session, *, offer: Offer) -> None:
+    """The job will not take place: nobody can sign up for it or be paid for it."""
+    paid = session.scalar(select(PayLine.id).where(PayLine.offer_id == offer.id).limit(1))
+    if paid is not None:
+        raise OfferPaidError()
+    offer.status = OfferStatus.CANCELLED
+    session.flush()

@@ -157,3 +157,23 @@ def test_a_cancelled_sign_up_frees_the_place_for_the_first_waiting(
     after = desk.get(f"/employment/offers/{job.id}").get_data(as_text=True)
     assert first.code not in after and "Working" in after
     assert desk.post("/employment/signups/99999999/cancel", {}).status_code == 404
+
+
+def test_a_job_cancelled_takes_nobody_and_a_paid_one_is_not_cancelled(
+    session: Session, login_as: Callable[..., LoggedIn]
+) -> None:
+    crew = english(login_as(Role.SOCIAL_WORKER))
+    job = offer(session, supervisor_id=crew.user.id, on=today_in_brussels())
+    (person,) = people(session, crew, 1)
+    assert crew.post(f"/employment/offers/{job.id}/cancel", {}).status_code == 302
+    page = crew.get(f"/employment/offers/{job.id}").get_data(as_text=True)
+    assert 'data-testid="cancelled"' in page
+    assert f"/employment/offers/{job.id}/sign-up" not in crew.get("/employment/").get_data(
+        as_text=True
+    )
+    refused = crew.post(f"/employment/offers/{job.id}/sign-up", {f"o{job.id}-code": person.code,
+                        f"o{job.id}-override": ""})  # fmt: skip
+    assert refused.status_code == 422
+    assert (
+        login_as(Role.RECEPTION).post(f"/employment/offers/{job.id}/cancel", {}).status_code == 403
+    )

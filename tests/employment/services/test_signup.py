@@ -199,3 +199,26 @@ def test_someone_cancelled_can_sign_up_again_at_the_end_of_the_order(
     again = sign(session, crew, first, job, now=datetime(2026, 11, 30, 9, tzinfo=UTC))
     assert again.signup.id == mine.signup.id  # type: ignore[attr-defined]
     assert [p.code for p in services.placed_on(session, job)] == [second.code, first.code]
+
+
+def test_a_job_someone_was_paid_for_is_not_cancelled(session: Session, crew: User) -> None:
+    job = offer(session, supervisor_id=crew.id, on=MONDAY)
+    (person,) = people(session, crew, 1)
+    placed = sign(session, crew, person, job)
+    session.add(
+        PayLine(
+            person_id=person.id,
+            offer_id=job.id,
+            signup_id=placed.signup.id,  # type: ignore[attr-defined]
+            kind=PayKind.PAY,
+            hours=Decimal("4.00"),
+            hourly_rate=Decimal("10.00"),
+            amount=Decimal("40.00"),
+            paid_at=datetime(2026, 11, 30, 12, tzinfo=UTC),
+            paid_by_id=crew.id,
+        )
+    )
+    session.flush()
+    with pytest.raises(services.OfferPaidError):
+        services.cancel_offer(session, offer=job)
+    assert job.status is OfferStatus.OPEN
