@@ -566,7 +566,7 @@ def raw_query(app: Any, engine: str, params: dict[str, Any], *sql: str) -> Calla
 def measures_sql(app: Any, engine: str, start: date, end: date) -> tuple[dict[str, Any], list[str]]:
     """The statements the measures page sends, with the persons whose homeless exits it
     reads found the way the service finds them."""
-    from centre.housing.services.measures import add_months
+    from centre.periods import add_months
 
     params = {"start": start, "end": end, "six_months_before": add_months(end, -6)}
     first: dict[int, tuple[date, date | None]] = {}
@@ -588,11 +588,11 @@ def measures_sql(app: Any, engine: str, start: date, end: date) -> tuple[dict[st
 
 
 def comparisons(app: Any, engine: str, facts: dict[str, Any]) -> Iterator[tuple[str, Any, Any]]:
-    from centre.housing.forms.measures import default_period
     from centre.i18n import BRUSSELS
+    from centre.periods import last_twelve_months
 
     manager = logged_in(app, "manager1")
-    start, end = default_period(datetime.now(BRUSSELS).date())
+    start, end = last_twelve_months(datetime.now(BRUSSELS).date())
     params, sql = measures_sql(app, engine, start, end)
     yield (
         f"measures, {start:%b %Y}-{end:%b %Y}, all programmes",

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import pytest
 from flask import Flask
@@ -242,6 +242,11 @@ class Browser:
             if match:
                 self._csrf = match.group(1)
         return response
+
+    def in_english(self) -> Self:
+        """Pages in English, whatever the default language, so tests can read their words."""
+        self.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+        return self
 
     def csrf(self) -> str:
         if self._csrf is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from flask import render_template, request
@@ -13,6 +13,7 @@ from centre.auth.permissions import DAY_LABOUR_MEASURES, allow
 from centre.cases.services.cases import today_in_brussels
 from centre.directory.models import Partner
 from centre.i18n import language
+from centre.periods import last_twelve_months
 
 from .. import bp
 from ..services import measures as services
@@ -27,22 +28,14 @@ def _period() -> tuple[date, date, bool]:
     today = today_in_brussels()
     start_text, end_text = request.args.get("start", ""), request.args.get("end", "")
     if not start_text and not end_text:
-        return (*_twelve_months(today), False)
+        return (*last_twelve_months(today), False)
     try:
         start, end = date.fromisoformat(start_text), date.fromisoformat(end_text)
     except ValueError:
-        return (*_twelve_months(today), True)
+        return (*last_twelve_months(today), True)
     if end < start or (end - start).days > MAX_DAYS or start.year < 2000:
-        return (*_twelve_months(today), True)
+        return (*last_twelve_months(today), True)
     return start, end, False
-
-
-def _twelve_months(today: date) -> tuple[date, date]:
-    end = today.replace(day=1) - timedelta(days=1)
-    start = end.replace(day=1)
-    for _ in range(11):
-        start = (start - timedelta(days=1)).replace(day=1)
-    return start, end
 
 
 @bp.route("/measures")

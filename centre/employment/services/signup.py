@@ -82,12 +82,15 @@ class OfferValues:
     provider_id: int | None = None
 
 
-def hours_of(offer: Offer) -> Decimal:
-    """The offer's length in hours (to the quarter hour it is given in)."""
-    minutes = (
-        datetime.combine(offer.on, offer.ends_at) - datetime.combine(offer.on, offer.starts_at)
-    ).seconds // 60
+def hours_between(starts_at: time, ends_at: time) -> Decimal:
+    """The hours from one time of a day to a later one (to the quarter hour given)."""
+    minutes = (ends_at.hour * 60 + ends_at.minute) - (starts_at.hour * 60 + starts_at.minute)
     return Decimal(minutes) / 60
+
+
+def hours_of(offer: Offer) -> Decimal:
+    """The offer's length in hours."""
+    return hours_between(offer.starts_at, offer.ends_at)
 
 
 def _offer_problems(values: OfferValues, today: date) -> FieldErrors:
@@ -235,7 +238,7 @@ def ceilings_passed(
     ).all()
     passed = []
     day_hours = hours_of(offer) + sum(
-        (hours_of(Offer(on=on, starts_at=s, ends_at=e)) for on, s, e in others if on == offer.on),
+        (hours_between(s, e) for on, s, e in others if on == offer.on),
         Decimal(0),
     )
     if day_hours > ceilings.hours_a_day:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, SubmitField
@@ -19,22 +19,17 @@ from wtforms.validators import Optional
 
 from centre.forms import Form
 from centre.inputs import parse_id
+from centre.periods import last_twelve_months
 
 from ..labels import PROGRAMME_TYPE_LABELS
 from ..models import ProgrammeType
-from ..services.measures import ProgrammeInfo, add_months
+from ..services.measures import ProgrammeInfo
 
 EARLIEST = date(2000, 1, 1)
 # Ten years and their leap days: the longest period the page draws night by night.
 MAX_NIGHTS = 3653
 ALL = ""
 TYPE_PREFIX = "type:"
-
-
-def default_period(today: date) -> tuple[date, date]:
-    """The last twelve complete months before `today`'s month."""
-    first_of_month = today.replace(day=1)
-    return add_months(first_of_month, -12), first_of_month - timedelta(days=1)
 
 
 class MeasuresForm(Form):
@@ -73,7 +68,7 @@ def read_filters(form: MeasuresForm, programmes: dict[int, ProgrammeInfo], today
     """The filters the URL asks for; each invalid one told on the form and left at its
     default (`form.errors` then says the request was not understood as given)."""
     form.validate()  # the date fields' own parsing errors, if any
-    default_start, default_end = default_period(today)
+    default_start, default_end = last_twelve_months(today)
     start = _day(form.start, default_start, today)
     end = _day(form.end, default_end, today)
     if start > end and form.end.data is None and not form.end.errors:

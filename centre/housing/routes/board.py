@@ -6,7 +6,7 @@ codes left out on the server). A night is reception's shift day: the evening it 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -70,17 +70,18 @@ def _render(
 ) -> Any:
     boards = services.board(db.session(), night)
     works_beds = role_may(current_user.role, BED_BOARD)
+    current = tonight()
     forms = {
         b.programme.id: allocate_form(b, (failed or {}).get(b.programme.id))
         for b in boards
-        if works_beds and b.programme.night_by_night and night == tonight()
+        if works_beds and b.programme.night_by_night and night == current
     }
     return render_template(
         "housing/board.html",
         boards=boards,
         night=night,
-        tonight=tonight(),
-        past=[tonight().fromordinal(tonight().toordinal() - n) for n in range(1, PAST_NIGHTS + 1)],
+        tonight=current,
+        past=[current - timedelta(days=n) for n in range(1, PAST_NIGHTS + 1)],
         show_codes=works_beds,
         sees_lists=role_may(current_user.role, SOCIAL_WORK),
         sees_measures=role_may(current_user.role, HOUSING_MEASURES),
@@ -180,15 +181,16 @@ def release(stay_id: int) -> Any:
     if request.method == "GET":
         form.version.data = stay.version
     if form.validate_on_submit():
+        night = tonight()
         try:
             stays.exit_stay(
                 db.session(),
                 actor_id=current_user.id,
                 stay=stay,
-                exit_on=max(tonight(), stay.entry_on),
+                exit_on=max(night, stay.entry_on),
                 destination=Destination(form.destination.data),
                 exit_reason=None,
-                latest=tonight(),
+                latest=night,
                 version=form.version.data,
             )
         except ChangedSinceOpenedError:

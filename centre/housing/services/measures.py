@@ -13,9 +13,7 @@ indexes by person and by programme.
 
 from __future__ import annotations
 
-import calendar
 import enum
-import functools
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Sequence
@@ -26,6 +24,8 @@ from typing import Any, TypeVarTuple
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Result, Select, SQLColumnExpression, String, or_, select, type_coerce
 from sqlalchemy.orm import Session, aliased
+
+from centre.periods import add_months
 
 from ..models import (
     DESTINATION_GROUPS,
@@ -58,16 +58,6 @@ HOMELESS_DESTINATIONS = frozenset(
 
 class PeriodError(ValueError):
     """The period ends before it starts."""
-
-
-@functools.lru_cache(maxsize=16384)  # thousands of calls a page, on a few thousand days
-def add_months(day: date, months: int) -> date:
-    """The same day `months` calendar months later (or earlier), clamped to the month's end:
-    31 August + 6 months is 28 February (29 in a leap year)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 # --- programmes ---------------------------------------------------------------------------------

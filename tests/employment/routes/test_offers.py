@@ -22,14 +22,9 @@ from tests.employment.conftest import offer, phase, task_type
 TOKEN_RE = re.compile(r'name="(o\d+-)?form_token"[^>]*value="([^"]+)"')
 
 
-def english(as_user: LoggedIn) -> LoggedIn:
-    as_user.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return as_user
-
-
 @pytest.fixture
 def desk(login_as: Callable[..., LoggedIn]) -> LoggedIn:
-    return english(login_as(Role.RECEPTION))
+    return login_as(Role.RECEPTION).in_english()
 
 
 def people(session: Session, by: LoggedIn, n: int) -> list[Person]:
@@ -100,7 +95,7 @@ def test_a_mistyped_code_is_told(
 def test_a_social_worker_creates_an_offer_once(
     session: Session, login_as: Callable[..., LoggedIn]
 ) -> None:
-    crew = english(login_as(Role.SOCIAL_WORKER))
+    crew = login_as(Role.SOCIAL_WORKER).in_english()
     kind, step = task_type(session, "gardening"), phase(session)
     session.commit()
     page = crew.get("/employment/offers/new").get_data(as_text=True)
@@ -162,7 +157,7 @@ def test_a_cancelled_sign_up_frees_the_place_for_the_first_waiting(
 def test_a_job_cancelled_takes_nobody_and_a_paid_one_is_not_cancelled(
     session: Session, login_as: Callable[..., LoggedIn]
 ) -> None:
-    crew = english(login_as(Role.SOCIAL_WORKER))
+    crew = login_as(Role.SOCIAL_WORKER).in_english()
     job = offer(session, supervisor_id=crew.user.id, on=today_in_brussels())
     (person,) = people(session, crew, 1)
     assert crew.post(f"/employment/offers/{job.id}/cancel", {}).status_code == 302

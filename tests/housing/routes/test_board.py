@@ -32,15 +32,9 @@ def night(app: Flask) -> date:
         return board_routes.tonight()
 
 
-def english(as_user: LoggedIn) -> LoggedIn:
-    """Pages in English, whatever the default language, so tests can read their words."""
-    as_user.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return as_user
-
-
 @pytest.fixture
 def reception(login_as: Callable[..., LoggedIn]) -> LoggedIn:
-    return english(login_as(Role.RECEPTION))
+    return login_as(Role.RECEPTION).in_english()
 
 
 def a_person(session: Session, by: LoggedIn) -> Person:
@@ -144,7 +138,7 @@ def test_two_terminals_racing_for_the_last_bed_one_wins_the_other_is_told(
     choose_the_bed: bool,
 ) -> None:
     crisis = programme(session, beds=1)
-    first, second = english(login_as(Role.RECEPTION)), english(login_as(Role.SOCIAL_WORKER))
+    first, second = login_as(Role.RECEPTION).in_english(), login_as(Role.SOCIAL_WORKER).in_english()
     people = [a_person(session, first), a_person(session, first)]
     bed_id = crisis.beds[0].id
     pages = [u.get("/housing/board").get_data(as_text=True) for u in (first, second)]
@@ -219,7 +213,7 @@ def test_managers_see_counts_never_codes(
     crisis = programme(session, beds=2)
     person = a_person(session, reception)
     allocate(reception, crisis.id, code=person.code)
-    manager = english(login_as(Role.MANAGER))
+    manager = login_as(Role.MANAGER).in_english()
     page = manager.get("/housing/board")
     text = page.get_data(as_text=True)
     assert page.status_code == 200
